@@ -1,0 +1,410 @@
+//! S3 Block Public Access: all four settings on, for a bucket (S3.8) and for the account (S3.1).
+
+use std::fmt;
+
+use aws_config::SdkConfig;
+use aws_sdk_s3::types::PublicAccessBlockConfiguration as BucketBlock;
+use aws_sdk_s3control::config::endpoint::{Endpoint, EndpointFuture, Params, ResolveEndpoint};
+use aws_sdk_s3control::types::PublicAccessBlockConfiguration as AccountBlock;
+use remediation_core::config::is_account_id;
+use remediation_core::{Arn, AwsError, Control, Cx, Description, Resolved, ResourceRef, Result, Settings};
+use serde::Serialize;
+
+pub struct S3BlockPublicAccess;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Bucket(String),
+    /// The account-level setting of this account id.
+    Account(String),
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Bucket(bucket) => f.write_str(bucket),
+            Target::Account(account) => f.write_str(account),
+        }
+    }
+}
+
+/// The four Block Public Access settings; a missing configuration reads as all off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BlockPublicAccess {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl BlockPublicAccess {
+    fn off(&self) -> Vec<&'static str> {
+        [
+            (self.block_public_acls, "BlockPublicAcls"),
+            (self.ignore_public_acls, "IgnorePublicAcls"),
+            (self.block_public_policy, "BlockPublicPolicy"),
+            (self.restrict_public_buckets, "RestrictPublicBuckets"),
+        ]
+        .into_iter()
+        .filter(|(on, _)| !on)
+        .map(|(_, name)| name)
+        .collect()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub s3: aws_sdk_s3::Client,
+    pub s3control: aws_sdk_s3control::Client,
+}
+
+/// S3 Control's endpoint rules put the account id in front of the host (`123456789012.host`), which
+/// a local endpoint cannot answer: with `AWS_ENDPOINT_URL` set, every request goes to that URL.
+#[derive(Debug)]
+struct FixedEndpoint(String);
+
+impl ResolveEndpoint for FixedEndpoint {
+    fn resolve_endpoint<'a>(&'a self, _params: &'a Params) -> EndpointFuture<'a> {
+        EndpointFuture::ready(Ok(Endpoint::builder().url(self.0.clone()).build()))
+    }
+}
+
+const NOT_FOUND: &[&str] = &["NoSuchBucket", "NotFound"];
+const NO_BLOCK: &str = "NoSuchPublicAccessBlockConfiguration";
+
+fn is_bucket_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (3..=63).contains(&bytes.len())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'.' || *b == b'-')
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
+        && !name.contains("..")
+}
+
+impl Control for S3BlockPublicAccess {
+    type Target = Target;
+    type State = BlockPublicAccess;
+    type Client = Client;
+
+    const NAME: &'static str = "s3-block-public-access";
+    const EVENT_NAMES: &'static [&'static str] = &[
+        "CreateBucket",
+        "PutBucketPublicAccessBlock",
+        "DeleteBucketPublicAccessBlock",
+        "PutBucketPolicy",
+        "PutBucketAcl",
+        "PutAccountPublicAccessBlock",
+        "DeleteAccountPublicAccessBlock",
+    ];
+    const CONFIG_RESOURCE_TYPES: &'static [&'static str] =
+        &["AWS::S3::Bucket", "AWS::::Account", "AWS::S3::AccountPublicAccessBlock"];
+    const SECURITY_HUB_CONTROLS: &'static [&'static str] = &["S3.8", "S3.1"];
+    const GLOBAL_SWEEP: bool = true;
+
+    fn new(_settings: &Settings) -> Self {
+        S3BlockPublicAccess
+    }
+
+    fn client(config: &SdkConfig) -> Client {
+        let local = config.endpoint_url().map(str::to_owned);
+        let s3 = aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(local.is_some())
+            .build();
+        let mut s3control = aws_sdk_s3control::config::Builder::from(config);
+        if let Some(url) = local {
+            s3control = s3control.endpoint_resolver(FixedEndpoint(url));
+        }
+        Client {
+            s3: aws_sdk_s3::Client::from_conf(s3),
+            s3control: aws_sdk_s3control::Client::from_conf(s3control.build()),
+        }
+    }
+
+    fn resolve(&self, r: &ResourceRef) -> Result<Resolved<Target>, String> {
+        if r.is_account() {
+            let account =
+                r.id.strip_prefix("AWS::::Account:")
+                    .map(str::to_owned)
+                    .or_else(|| is_account_id(&r.id).then(|| r.id.clone()))
+                    .or_else(|| r.account.clone())
+                    .filter(|a| is_account_id(a))
+                    .ok_or_else(|| format!("{:?} does not name an account", r.id))?;
+            return Ok(Resolved::Target {
+                target: Target::Account(account.clone()),
+                account: Some(account),
+                region: None,
+            });
+        }
+        let name = match Arn::parse(&r.id) {
+            Some(arn) if arn.service == "s3" && !arn.resource.contains('/') => arn.resource,
+            Some(_) => return Err(format!("{} is not an S3 bucket ARN", r.id)),
+            None => r.id.as_str(),
+        };
+        if !is_bucket_name(name) {
+            return Err(format!(
+                "{name:?} is not an S3 bucket name, bucket ARN or 12-digit account id"
+            ));
+        }
+        Ok(Resolved::target(Target::Bucket(name.to_owned())))
+    }
+
+    fn arn(&self, target: &Target, partition: &str, _account: &str, _region: &str) -> String {
+        match target {
+            Target::Bucket(bucket) => format!("arn:{partition}:s3:::{bucket}"),
+            Target::Account(account) => format!("AWS::::Account:{account}"),
+        }
+    }
+
+    async fn sweep(&self, cx: &Cx<'_, Client>) -> Result<Vec<Target>> {
+        let mut targets = vec![Target::Account(cx.account.to_owned())];
+        let mut token = None;
+        loop {
+            let page = cx
+                .client
+                .s3
+                .list_buckets()
+                .max_buckets(1000)
+                .set_continuation_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("s3:ListBuckets", cx.account, e))?;
+            targets.extend(
+                page.buckets()
+                    .iter()
+                    .filter_map(|b| b.name())
+                    .map(|n| Target::Bucket(n.to_owned())),
+            );
+            token = page.continuation_token().filter(|t| !t.is_empty()).map(str::to_owned);
+            if token.is_none() {
+                return Ok(targets);
+            }
+        }
+    }
+
+    /// A bucket is handled in its own region, whatever region the event came from.
+    async fn locate(&self, cx: &Cx<'_, Client>, target: Target) -> Result<Option<(Target, Option<String>)>> {
+        let Target::Bucket(bucket) = &target else {
+            return Ok(Some((target, None)));
+        };
+        match cx.client.s3.get_bucket_location().bucket(bucket).send().await {
+            Ok(out) => {
+                let region = match out.location_constraint().map(|c| c.as_str()) {
+                    None | Some("") => "us-east-1",
+                    Some("EU") => "eu-west-1",
+                    Some(other) => other,
+                };
+                Ok(Some((target, Some(region.to_owned()))))
+            }
+            Err(e) => {
+                let e = AwsError::from_sdk("s3:GetBucketLocation", bucket, e);
+                if e.is(NOT_FOUND) {
+                    Ok(None)
+                } else {
+                    Err(e.into())
+                }
+            }
+        }
+    }
+
+    async fn describe(&self, cx: &Cx<'_, Client>, target: &Target) -> Result<Option<Description>> {
+        let Target::Bucket(bucket) = target else {
+            return Ok(Some(Description::default()));
+        };
+        match cx.client.s3.get_bucket_tagging().bucket(bucket).send().await {
+            Ok(out) => Ok(Some(Description {
+                tags: out
+                    .tag_set()
+                    .iter()
+                    .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                    .collect(),
+                ..Description::default()
+            })),
+            Err(e) => {
+                let e = AwsError::from_sdk("s3:GetBucketTagging", bucket, e);
+                match () {
+                    _ if e.is(&["NoSuchTagSet"]) => Ok(Some(Description::default())),
+                    _ if e.is(NOT_FOUND) => Ok(None),
+                    _ => Err(e.into()),
+                }
+            }
+        }
+    }
+
+    async fn read(&self, cx: &Cx<'_, Client>, target: &Target) -> Result<Option<BlockPublicAccess>> {
+        match target {
+            Target::Bucket(bucket) => match cx.client.s3.get_public_access_block().bucket(bucket).send().await {
+                Ok(out) => Ok(Some(
+                    out.public_access_block_configuration()
+                        .map(from_bucket)
+                        .unwrap_or_default(),
+                )),
+                Err(e) => {
+                    let e = AwsError::from_sdk("s3:GetPublicAccessBlock", bucket, e);
+                    match () {
+                        _ if e.is(&[NO_BLOCK]) => Ok(Some(BlockPublicAccess::default())),
+                        _ if e.is(NOT_FOUND) => Ok(None),
+                        _ => Err(e.into()),
+                    }
+                }
+            },
+            Target::Account(account) => {
+                match cx
+                    .client
+                    .s3control
+                    .get_public_access_block()
+                    .account_id(account)
+                    .send()
+                    .await
+                {
+                    Ok(out) => Ok(Some(
+                        out.public_access_block_configuration()
+                            .map(from_account)
+                            .unwrap_or_default(),
+                    )),
+                    Err(e) => {
+                        let e = AwsError::from_sdk("s3:GetAccountPublicAccessBlock", account, e);
+                        if e.is(&[NO_BLOCK]) {
+                            Ok(Some(BlockPublicAccess::default()))
+                        } else {
+                            Err(e.into())
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn is_compliant(&self, state: &BlockPublicAccess) -> bool {
+        state.off().is_empty()
+    }
+
+    async fn fix(&self, cx: &Cx<'_, Client>, target: &Target, state: &BlockPublicAccess) -> Result<String> {
+        let done = format!("turned on {}", state.off().join(", "));
+        match target {
+            Target::Bucket(bucket) => {
+                let all = BucketBlock::builder()
+                    .block_public_acls(true)
+                    .ignore_public_acls(true)
+                    .block_public_policy(true)
+                    .restrict_public_buckets(true)
+                    .build();
+                cx.client
+                    .s3
+                    .put_public_access_block()
+                    .bucket(bucket)
+                    .public_access_block_configuration(all)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("s3:PutPublicAccessBlock", bucket, e))?;
+            }
+            Target::Account(account) => {
+                let all = AccountBlock::builder()
+                    .block_public_acls(true)
+                    .ignore_public_acls(true)
+                    .block_public_policy(true)
+                    .restrict_public_buckets(true)
+                    .build();
+                cx.client
+                    .s3control
+                    .put_public_access_block()
+                    .account_id(account)
+                    .public_access_block_configuration(all)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("s3:PutAccountPublicAccessBlock", account, e))?;
+            }
+        }
+        Ok(done)
+    }
+}
+
+fn from_bucket(c: &BucketBlock) -> BlockPublicAccess {
+    BlockPublicAccess {
+        block_public_acls: c.block_public_acls().unwrap_or(false),
+        ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
+        block_public_policy: c.block_public_policy().unwrap_or(false),
+        restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+    }
+}
+
+fn from_account(c: &AccountBlock) -> BlockPublicAccess {
+    BlockPublicAccess {
+        block_public_acls: c.block_public_acls().unwrap_or(false),
+        ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
+        block_public_policy: c.block_public_policy().unwrap_or(false),
+        restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(id: &str, resource_type: Option<&str>) -> Result<Resolved<Target>, String> {
+        let r = ResourceRef {
+            id: id.into(),
+            resource_type: resource_type.map(Into::into),
+            ..Default::default()
+        };
+        S3BlockPublicAccess.resolve(&r)
+    }
+
+    #[test]
+    fn resolves_buckets_and_accounts() {
+        assert_eq!(
+            resolve("my-bucket", None),
+            Ok(Resolved::target(Target::Bucket("my-bucket".into())))
+        );
+        assert_eq!(
+            resolve("arn:aws:s3:::my.bucket", Some("AwsS3Bucket")),
+            Ok(Resolved::target(Target::Bucket("my.bucket".into())))
+        );
+        let account = Resolved::Target {
+            target: Target::Account("123456789012".into()),
+            account: Some("123456789012".into()),
+            region: None,
+        };
+        assert_eq!(resolve("123456789012", None), Ok(account.clone()));
+        assert_eq!(
+            resolve("AWS::::Account:123456789012", Some("AwsAccount")),
+            Ok(account.clone())
+        );
+        assert_eq!(resolve("123456789012", Some("AWS::::Account")), Ok(account));
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_bucket() {
+        for bad in [
+            "",
+            "ab",
+            "My-Bucket",
+            "bucket_",
+            "-bucket",
+            "a..b",
+            "arn:aws:s3:::bucket/key",
+            "arn:aws:kms:us-east-1:123456789012:key/x",
+            &"b".repeat(64),
+        ] {
+            assert!(resolve(bad, None).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn compliant_only_with_all_four() {
+        let all = BlockPublicAccess {
+            block_public_acls: true,
+            ignore_public_acls: true,
+            block_public_policy: true,
+            restrict_public_buckets: true,
+        };
+        assert!(S3BlockPublicAccess.is_compliant(&all));
+        assert!(!S3BlockPublicAccess.is_compliant(&BlockPublicAccess {
+            restrict_public_buckets: false,
+            ..all
+        }));
+        assert!(!S3BlockPublicAccess.is_compliant(&BlockPublicAccess::default()));
+    }
+}

@@ -1,0 +1,155 @@
+//! AWS clients: one `SdkConfig` per cold start, clients per (account, region) built on first use and kept.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_types::region::Region;
+use tokio::sync::OnceCell;
+
+use crate::config::{is_account_id, member_session_name, partition_of, Settings};
+use crate::error::{AwsError, Error, Result};
+
+/// The function's own identity and the way into member accounts.
+pub struct Aws {
+    base: SdkConfig,
+    region: String,
+    member_role_name: Option<String>,
+    session_name: String,
+    own_account: OnceCell<String>,
+    member_configs: tokio::sync::Mutex<HashMap<String, SdkConfig>>,
+}
+
+impl Aws {
+    /// Loads the SDK's default chain (env, web identity, container credentials; `AWS_ENDPOINT_URL`).
+    pub async fn from_env(settings: &Settings) -> Result<Self> {
+        let base = aws_config::defaults(BehaviorVersion::latest()).load().await;
+        Self::new(base, settings)
+    }
+
+    pub fn new(base: SdkConfig, settings: &Settings) -> Result<Self> {
+        let region = base
+            .region()
+            .map(|r| r.as_ref().to_owned())
+            .ok_or_else(|| Error::InvalidConfig("no AWS region: set AWS_REGION".into()))?;
+        let function = settings
+            .own_session_names
+            .first()
+            .map(String::as_str)
+            .unwrap_or("remediation");
+        Ok(Aws {
+            base,
+            region,
+            member_role_name: settings.member_role_name.clone(),
+            session_name: member_session_name(function),
+            own_account: OnceCell::new(),
+            member_configs: tokio::sync::Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    pub fn partition(&self) -> &'static str {
+        partition_of(&self.region)
+    }
+
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.base
+    }
+
+    /// Records the account from the invoked function's ARN, which saves an STS call.
+    pub fn learn_account_from_arn(&self, function_arn: &str) {
+        if let Some(account) = function_arn.split(':').nth(4).filter(|a| is_account_id(a)) {
+            let _ = self.own_account.set(account.to_owned());
+        }
+    }
+
+    /// The function's own account: from the invoked ARN, else one `sts:GetCallerIdentity` per cold start.
+    pub async fn own_account(&self) -> Result<String> {
+        self.own_account
+            .get_or_try_init(|| async {
+                let out = aws_sdk_sts::Client::new(&self.base)
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("sts:GetCallerIdentity", "own account", e))?;
+                out.account
+                    .ok_or_else(|| Error::Target("sts:GetCallerIdentity returned no account".into()))
+            })
+            .await
+            .cloned()
+    }
+
+    /// The configuration for acting in `account` / `region`: own credentials, or the member role's.
+    pub async fn config_for(&self, account: &str, region: &str) -> Result<SdkConfig> {
+        let own = self.own_account().await?;
+        let creds_config = if account == own {
+            self.base.clone()
+        } else {
+            let role = self.member_role_name.as_deref().ok_or_else(|| {
+                Error::Target(format!(
+                    "the event is for account {account}, not this function's account {own}; set MEMBER_ROLE_NAME \
+                     to act in member accounts"
+                ))
+            })?;
+            let mut cache = self.member_configs.lock().await;
+            if let Some(conf) = cache.get(account) {
+                conf.clone()
+            } else {
+                let role_arn = format!("arn:{}:iam::{account}:role/{role}", self.partition());
+                let provider = AssumeRoleProvider::builder(role_arn)
+                    .session_name(&self.session_name)
+                    .configure(&self.base)
+                    .build()
+                    .await;
+                let conf = self
+                    .base
+                    .to_builder()
+                    .credentials_provider(SharedCredentialsProvider::new(provider))
+                    .build();
+                cache.insert(account.to_owned(), conf.clone());
+                conf
+            }
+        };
+        Ok(creds_config.to_builder().region(Region::new(region.to_owned())).build())
+    }
+}
+
+/// Clients of one kind, built from the right configuration on first use and kept for the process.
+pub struct Clients<C> {
+    aws: Arc<Aws>,
+    make: fn(&SdkConfig) -> C,
+    cache: Mutex<HashMap<(String, String), C>>,
+}
+
+impl<C: Clone> Clients<C> {
+    pub fn new(aws: Arc<Aws>, make: fn(&SdkConfig) -> C) -> Self {
+        Clients {
+            aws,
+            make,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn aws(&self) -> &Aws {
+        &self.aws
+    }
+
+    pub async fn get(&self, account: &str, region: &str) -> Result<C> {
+        let key = (account.to_owned(), region.to_owned());
+        if let Some(client) = self.cache.lock().expect("client cache lock").get(&key) {
+            return Ok(client.clone());
+        }
+        let conf = self.aws.config_for(account, region).await?;
+        let client = (self.make)(&conf);
+        self.cache
+            .lock()
+            .expect("client cache lock")
+            .insert(key, client.clone());
+        Ok(client)
+    }
+}

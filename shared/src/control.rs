@@ -1,0 +1,126 @@
+//! What a control is: the few things that differ between controls. Everything else is the engine's.
+
+use std::fmt;
+
+use aws_config::SdkConfig;
+use serde::Serialize;
+
+use crate::config::Settings;
+use crate::error::Result;
+use crate::trigger::{ApiCall, ResourceRef};
+
+/// What a trigger's resource turns into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved<T> {
+    /// One target; `account` / `region` when its ARN says (they win over the event's).
+    Target {
+        target: T,
+        account: Option<String>,
+        region: Option<String>,
+    },
+    /// The event names the whole account, and the control's resources must be enumerated (a sweep
+    /// of the event's region).
+    Sweep,
+}
+
+impl<T> Resolved<T> {
+    pub fn target(target: T) -> Self {
+        Resolved::Target {
+            target,
+            account: None,
+            region: None,
+        }
+    }
+}
+
+/// What the engine needs before reading state: tags for `EXEMPT_TAG`, extra names for
+/// `EXEMPT_RESOURCES` (ARN, aliases), and a reason the resource is not this function's to fix.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Description {
+    pub tags: Vec<(String, String)>,
+    pub names: Vec<String>,
+    /// e.g. an AWS managed key, a snapshot owned by another account.
+    pub not_ours: Option<String>,
+}
+
+/// The client, account and region one target is handled with.
+pub struct Cx<'a, C> {
+    pub client: &'a C,
+    pub account: &'a str,
+    pub region: &'a str,
+}
+
+/// One security control. Implementations are small: no parsing, no reporting, no error handling
+/// beyond mapping "gone" to `None`.
+#[allow(async_fn_in_trait)]
+pub trait Control: Sized {
+    /// A bucket, key id, snapshot id, region... `Display` gives the name used in `EXEMPT_RESOURCES`.
+    type Target: Clone + fmt::Display + fmt::Debug;
+    /// What `read` sees; serialized into the report's `before` / `after`.
+    type State: Serialize;
+    /// The SDK clients the control calls, for one account and region.
+    type Client: Clone;
+
+    /// The package name, reported as `control`.
+    const NAME: &'static str;
+    /// CloudTrail `eventName`s this control acts on.
+    const EVENT_NAMES: &'static [&'static str];
+    /// AWS Config resource types this control acts on.
+    const CONFIG_RESOURCE_TYPES: &'static [&'static str];
+    /// Security Hub control ids (`S3.8`).
+    const SECURITY_HUB_CONTROLS: &'static [&'static str];
+    /// The sweep enumerates once for the whole account (S3's ListBuckets) instead of per region.
+    const GLOBAL_SWEEP: bool = false;
+
+    fn new(settings: &Settings) -> Self;
+
+    fn client(config: &SdkConfig) -> Self::Client;
+
+    /// Turns a resource named by an event into a target. No AWS call: an `Err` rejects the event.
+    fn resolve(&self, resource: &ResourceRef) -> Result<Resolved<Self::Target>, String>;
+
+    /// The target of a manual payload that names nothing (`{}`), if the control has one.
+    fn default_target(&self, _region: &str) -> Option<Self::Target> {
+        None
+    }
+
+    /// The name the report gives the target (an ARN where the resource has one).
+    fn arn(&self, target: &Self::Target, partition: &str, account: &str, region: &str) -> String;
+
+    /// A reason to ignore a CloudTrail call this control otherwise acts on (e.g. a removal).
+    fn ignore_call(&self, _call: &ApiCall) -> Option<String> {
+        None
+    }
+
+    /// Every target in one region (or, with `GLOBAL_SWEEP`, in the account).
+    async fn sweep(&self, cx: &Cx<'_, Self::Client>) -> Result<Vec<Self::Target>>;
+
+    /// Every region enabled in the account, for `TARGET_REGIONS=all`.
+    async fn enabled_regions(&self, _cx: &Cx<'_, Self::Client>) -> Result<Vec<String>> {
+        Err(crate::Error::InvalidConfig(format!(
+            "TARGET_REGIONS=all is not supported by {}",
+            Self::NAME
+        )))
+    }
+
+    /// The canonical target and the region it lives in (a bucket's region, an alias's key id).
+    /// `None`: it does not exist.
+    async fn locate(
+        &self,
+        _cx: &Cx<'_, Self::Client>,
+        target: Self::Target,
+    ) -> Result<Option<(Self::Target, Option<String>)>> {
+        Ok(Some((target, None)))
+    }
+
+    /// Tags, extra names and ownership. `None`: it does not exist.
+    async fn describe(&self, cx: &Cx<'_, Self::Client>, target: &Self::Target) -> Result<Option<Description>>;
+
+    /// The state the control judges. `None`: it does not exist.
+    async fn read(&self, cx: &Cx<'_, Self::Client>, target: &Self::Target) -> Result<Option<Self::State>>;
+
+    fn is_compliant(&self, state: &Self::State) -> bool;
+
+    /// Makes the target compliant. Returns what was done, for the report's `detail`.
+    async fn fix(&self, cx: &Cx<'_, Self::Client>, target: &Self::Target, state: &Self::State) -> Result<String>;
+}

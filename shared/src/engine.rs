@@ -1,0 +1,507 @@
+//! The engine: trigger → targets → (exempt? read → compliant? → fix → read back) → report → sinks.
+
+use std::sync::Arc;
+
+use futures::stream::{self, StreamExt};
+use serde_json::Value;
+
+use crate::arn::Arn;
+use crate::aws::{Aws, Clients};
+use crate::config::{Regions, Settings};
+use crate::control::{Control, Cx, Resolved};
+use crate::error::{Error, Result};
+use crate::notify;
+use crate::report::{Outcome, Report, TargetResult};
+use crate::trigger::{Kind, Trigger};
+
+/// A control with its settings and clients: built once per cold start.
+pub struct Runtime<C: Control> {
+    pub control: C,
+    pub settings: Settings,
+    pub clients: Clients<C::Client>,
+    sns: Option<aws_sdk_sns::Client>,
+}
+
+/// One unit of work the plan names.
+enum Job<T> {
+    One {
+        target: T,
+        account: Option<String>,
+        region: String,
+        exempt_by: Option<String>,
+    },
+    Sweep {
+        account: Option<String>,
+        region: String,
+    },
+}
+
+struct Plan<T> {
+    jobs: Vec<Job<T>>,
+    /// Regions to sweep when `TARGET_REGIONS=all` must be looked up first.
+    sweep_all_regions: Option<Option<String>>,
+    ignored: Option<String>,
+}
+
+impl<T> Plan<T> {
+    fn ignore(why: String) -> Self {
+        Plan {
+            jobs: Vec::new(),
+            sweep_all_regions: None,
+            ignored: Some(why),
+        }
+    }
+}
+
+impl<C: Control> Runtime<C> {
+    pub fn new(settings: Settings, aws: Arc<Aws>) -> Self {
+        let sns = settings
+            .notify_topic_arn
+            .as_ref()
+            .map(|_| aws_sdk_sns::Client::new(aws.sdk_config()));
+        Runtime {
+            control: C::new(&settings),
+            clients: Clients::new(aws, C::client),
+            settings,
+            sns,
+        }
+    }
+
+    fn aws(&self) -> &Aws {
+        self.clients.aws()
+    }
+
+    /// Handles one event end to end. `Err` when the event is invalid (no AWS call was made), when any
+    /// target failed (after every other target was handled and the report delivered), or when the
+    /// report could not be delivered.
+    pub async fn handle(&self, event: &Value) -> Result<Report> {
+        let trigger = Trigger::parse(event)?;
+        let plan = self.plan(&trigger)?;
+        let dry_run = self.settings.dry_run || trigger.dry_run;
+        let mut report = Report {
+            control: C::NAME.to_owned(),
+            trigger: trigger.kind,
+            dry_run,
+            results: Vec::new(),
+            ignored: plan.ignored.clone(),
+        };
+        if report.ignored.is_none() {
+            report.results = self.run(plan, dry_run).await;
+            if report.results.is_empty() {
+                report.ignored = Some("no resources to check".into());
+            }
+        }
+        self.deliver(report).await
+    }
+
+    /// Decides what the trigger asks for, without any AWS call.
+    fn plan(&self, trigger: &Trigger) -> Result<Plan<C::Target>> {
+        if let Some(why) = &trigger.ignored {
+            return Ok(Plan::ignore(why.clone()));
+        }
+        let own_region = self.aws().region().to_owned();
+        let mut exempt_by = None;
+        let mut resources: Vec<_> = trigger.resources.iter().collect();
+        match trigger.kind {
+            Kind::Cloudtrail => {
+                let call = trigger
+                    .call
+                    .as_ref()
+                    .ok_or_else(|| Error::invalid("CloudTrail event without a call"))?;
+                if !C::EVENT_NAMES.contains(&call.event_name.as_str()) {
+                    return Ok(Plan::ignore(format!(
+                        "{} is not a call {} acts on",
+                        call.event_name,
+                        C::NAME
+                    )));
+                }
+                if let Some(session) = &call.session_name {
+                    if self.settings.own_session_names.contains(session) {
+                        return Ok(Plan::ignore(format!(
+                            "{} was made by this function ({session})",
+                            call.event_name
+                        )));
+                    }
+                }
+                if let Some(why) = self.control.ignore_call(call) {
+                    return Ok(Plan::ignore(why));
+                }
+                exempt_by = call
+                    .principals()
+                    .find(|p| self.settings.is_exempt_principal(p))
+                    .map(|p| format!("{} was made by exempt principal {p}", call.event_name));
+            }
+            Kind::Securityhub => {
+                resources.retain(|r| {
+                    r.control_id
+                        .as_deref()
+                        .is_some_and(|id| C::SECURITY_HUB_CONTROLS.contains(&id))
+                });
+                if resources.is_empty() {
+                    return Ok(Plan::ignore(format!(
+                        "no FAILED finding for {} in the event",
+                        C::SECURITY_HUB_CONTROLS.join(" / ")
+                    )));
+                }
+            }
+            Kind::Config => {
+                resources.retain(|r| {
+                    r.resource_type
+                        .as_deref()
+                        .is_some_and(|t| C::CONFIG_RESOURCE_TYPES.contains(&t))
+                });
+                if resources.is_empty() {
+                    let types = trigger
+                        .resources
+                        .iter()
+                        .filter_map(|r| r.resource_type.as_deref())
+                        .collect::<Vec<_>>();
+                    return Ok(Plan::ignore(format!(
+                        "resource type {} is not handled by {}",
+                        types.join(", "),
+                        C::NAME
+                    )));
+                }
+            }
+            Kind::Schedule | Kind::Manual => {}
+        }
+
+        let event_region = trigger.region.clone().unwrap_or_else(|| own_region.clone());
+        let mut jobs = Vec::new();
+        let mut sweep_all_regions = None;
+        let sweep = |account: Option<String>, regions: Vec<String>, jobs: &mut Vec<Job<C::Target>>| {
+            for region in regions {
+                jobs.push(Job::Sweep {
+                    account: account.clone(),
+                    region,
+                });
+            }
+        };
+        if trigger.sweep {
+            // Scheduled and manual sweeps cover TARGET_REGIONS unless the payload names a region.
+            let regions = match (&trigger.region, &self.settings.target_regions) {
+                _ if C::GLOBAL_SWEEP => vec![event_region.clone()],
+                (Some(r), _) if trigger.kind == Kind::Manual => vec![r.clone()],
+                (_, Regions::Own) => vec![event_region.clone()],
+                (_, Regions::List(list)) => list.clone(),
+                (_, Regions::All) => {
+                    sweep_all_regions = Some(trigger.account.clone());
+                    Vec::new()
+                }
+            };
+            sweep(trigger.account.clone(), regions, &mut jobs);
+        } else if resources.is_empty() {
+            let target = self.control.default_target(&event_region).ok_or_else(|| {
+                Error::invalid(
+                    "name a resource: {\"resource_id\": ...}, {\"resource_ids\": [...]} or {\"sweep\": true}",
+                )
+            })?;
+            jobs.push(Job::One {
+                target,
+                account: trigger.account.clone(),
+                region: event_region.clone(),
+                exempt_by: None,
+            });
+        }
+        for r in resources {
+            if let Some(arn) = Arn::parse(&r.id) {
+                if arn.partition != self.aws().partition() {
+                    return Err(Error::invalid(format!(
+                        "{} is in partition {}, this function runs in {}",
+                        r.id,
+                        arn.partition,
+                        self.aws().partition()
+                    )));
+                }
+            }
+            let region = r.region.clone().unwrap_or_else(|| event_region.clone());
+            match self.control.resolve(r).map_err(Error::InvalidEvent)? {
+                Resolved::Target {
+                    target,
+                    account,
+                    region: arn_region,
+                } => jobs.push(Job::One {
+                    target,
+                    account: account.or_else(|| r.account.clone()),
+                    region: arn_region.unwrap_or(region),
+                    exempt_by: exempt_by.clone(),
+                }),
+                Resolved::Sweep => sweep(r.account.clone(), vec![region], &mut jobs),
+            }
+        }
+        Ok(Plan {
+            jobs,
+            sweep_all_regions,
+            ignored: None,
+        })
+    }
+
+    async fn run(&self, plan: Plan<C::Target>, dry_run: bool) -> Vec<TargetResult> {
+        let mut results = Vec::new();
+        let mut targets = Vec::new();
+        let mut sweeps = Vec::new();
+        for job in plan.jobs {
+            match job {
+                Job::One {
+                    target,
+                    account,
+                    region,
+                    exempt_by,
+                } => targets.push((target, account, region, exempt_by)),
+                Job::Sweep { account, region } => sweeps.push((account, region)),
+            }
+        }
+        if let Some(account) = plan.sweep_all_regions {
+            match self.enabled_regions(account.clone()).await {
+                Ok(regions) => sweeps.extend(regions.into_iter().map(|r| (account.clone(), r))),
+                Err(e) => results.push(self.failure(account, self.aws().region(), "enabled regions", e).await),
+            }
+        }
+        let found: Vec<_> = stream::iter(sweeps)
+            .map(|(account, region)| async move {
+                let listed = self.sweep(account.clone(), &region).await;
+                (account, region, listed)
+            })
+            .buffered(self.settings.concurrency)
+            .collect()
+            .await;
+        for (account, region, listed) in found {
+            match listed {
+                Ok(list) => targets.extend(list.into_iter().map(|t| (t, account.clone(), region.clone(), None))),
+                Err(e) => results.push(self.failure(account, &region, &format!("sweep of {region}"), e).await),
+            }
+        }
+        let handled: Vec<TargetResult> = stream::iter(targets)
+            .map(|(target, account, region, exempt_by)| self.remediate(target, account, region, exempt_by, dry_run))
+            .buffered(self.settings.concurrency)
+            .collect()
+            .await;
+        results.extend(handled);
+        results
+    }
+
+    async fn account(&self, account: Option<String>) -> Result<String> {
+        match account {
+            Some(a) => Ok(a),
+            None => self.aws().own_account().await,
+        }
+    }
+
+    async fn enabled_regions(&self, account: Option<String>) -> Result<Vec<String>> {
+        let account = self.account(account).await?;
+        let client = self.clients.get(&account, self.aws().region()).await?;
+        self.control
+            .enabled_regions(&Cx {
+                client: &client,
+                account: &account,
+                region: self.aws().region(),
+            })
+            .await
+    }
+
+    async fn sweep(&self, account: Option<String>, region: &str) -> Result<Vec<C::Target>> {
+        let account = self.account(account).await?;
+        let client = self.clients.get(&account, region).await?;
+        self.control
+            .sweep(&Cx {
+                client: &client,
+                account: &account,
+                region,
+            })
+            .await
+    }
+
+    async fn failure(&self, account: Option<String>, region: &str, what: &str, e: Error) -> TargetResult {
+        let account = match account {
+            Some(a) => a,
+            None => self.aws().own_account().await.unwrap_or_else(|_| "unknown".into()),
+        };
+        let detail = format!("{what}: {e}");
+        tracing::error!(control = C::NAME, %account, region, error = %detail, "failed");
+        TargetResult {
+            resource: format!("{what} in {account}"),
+            account,
+            region: region.to_owned(),
+            outcome: Outcome::Failed,
+            detail,
+            before: Value::Null,
+            after: Value::Null,
+        }
+    }
+
+    fn is_listed_exempt<'a>(&self, mut names: impl Iterator<Item = &'a str>) -> Option<String> {
+        names
+            .find(|n| self.settings.exempt_resources.iter().any(|e| e == n))
+            .map(|n| format!("{n} is listed in EXEMPT_RESOURCES"))
+    }
+
+    /// exempt? → read → compliant? → fix (unless dry run) → read back. Every error becomes `failed`.
+    async fn remediate(
+        &self,
+        target: C::Target,
+        account: Option<String>,
+        region: String,
+        exempt_by: Option<String>,
+        dry_run: bool,
+    ) -> TargetResult {
+        let account = match self.account(account).await {
+            Ok(a) => a,
+            Err(e) => return self.failure(None, &region, &target.to_string(), e).await,
+        };
+        let partition = self.aws().partition();
+        let mut result = TargetResult {
+            resource: self.control.arn(&target, partition, &account, &region),
+            account: account.clone(),
+            region: region.clone(),
+            outcome: Outcome::Failed,
+            detail: String::new(),
+            before: Value::Null,
+            after: Value::Null,
+        };
+        let early = exempt_by.or_else(|| {
+            let shown = target.to_string();
+            self.is_listed_exempt([shown.as_str(), result.resource.as_str()].into_iter())
+        });
+        if let Some(why) = early {
+            result.outcome = Outcome::Exempt;
+            result.detail = why;
+            return result;
+        }
+        if let Err(e) = self.steps(target, &account, region, dry_run, &mut result).await {
+            result.outcome = Outcome::Failed;
+            result.detail = e.to_string();
+            tracing::error!(control = C::NAME, resource = %result.resource, error = %e, "remediation failed");
+        }
+        result
+    }
+
+    async fn steps(
+        &self,
+        target: C::Target,
+        account: &str,
+        region: String,
+        dry_run: bool,
+        result: &mut TargetResult,
+    ) -> Result<()> {
+        let partition = self.aws().partition();
+        let mut client = self.clients.get(account, &region).await?;
+        let located = self
+            .control
+            .locate(
+                &Cx {
+                    client: &client,
+                    account,
+                    region: &region,
+                },
+                target,
+            )
+            .await?;
+        let Some((target, found_region)) = located else {
+            return not_found(result);
+        };
+        let region = match found_region {
+            Some(r) if r != region => {
+                client = self.clients.get(account, &r).await?;
+                r
+            }
+            _ => region,
+        };
+        result.region = region.clone();
+        result.resource = self.control.arn(&target, partition, account, &region);
+        let cx = Cx {
+            client: &client,
+            account,
+            region: &region,
+        };
+
+        let Some(description) = self.control.describe(&cx, &target).await? else {
+            return not_found(result);
+        };
+        let tag_exempt = self.settings.exempt_tag.as_ref().and_then(|tag| {
+            tag.matches(description.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .then(|| {
+                    format!(
+                        "tagged {}{}",
+                        tag.key,
+                        tag.value.as_ref().map(|v| format!("={v}")).unwrap_or_default()
+                    )
+                })
+        });
+        if let Some(why) = description
+            .not_ours
+            .or(tag_exempt)
+            .or_else(|| self.is_listed_exempt(description.names.iter().map(String::as_str)))
+        {
+            result.outcome = Outcome::Exempt;
+            result.detail = why;
+            return Ok(());
+        }
+
+        let Some(before) = self.control.read(&cx, &target).await? else {
+            return not_found(result);
+        };
+        result.before = to_value(&before);
+        if self.control.is_compliant(&before) {
+            result.outcome = Outcome::AlreadyCompliant;
+            result.detail = "compliant, nothing written".into();
+            return Ok(());
+        }
+        if dry_run {
+            result.outcome = Outcome::WouldRemediate;
+            result.detail = "noncompliant; dry run, nothing written".into();
+            return Ok(());
+        }
+        let done = self.control.fix(&cx, &target, &before).await?;
+        let Some(after) = self.control.read(&cx, &target).await? else {
+            result.outcome = Outcome::NotFound;
+            result.detail = format!("{done}; then it was deleted before the read-back");
+            return Ok(());
+        };
+        result.after = to_value(&after);
+        if self.control.is_compliant(&after) {
+            result.outcome = Outcome::Remediated;
+            result.detail = done;
+        } else {
+            result.outcome = Outcome::Failed;
+            result.detail = format!("{done}, but the read-back is still noncompliant");
+        }
+        Ok(())
+    }
+
+    /// Logs the report, publishes it, and turns failures into the invocation's error.
+    async fn deliver(&self, report: Report) -> Result<Report> {
+        notify::log(&report);
+        let mut delivery_error = None;
+        if let (Some(sns), Some(topic)) = (&self.sns, &self.settings.notify_topic_arn) {
+            if let Err(e) = notify::publish(sns, topic, &report).await {
+                tracing::error!(error = %e, "could not publish the report");
+                delivery_error = Some(e.to_string());
+            }
+        }
+        let failed: Vec<String> = report
+            .failed()
+            .map(|r| format!("{}: {}", r.resource, r.detail))
+            .collect();
+        if !failed.is_empty() {
+            let mut msg = format!("{} ({}): {}", C::NAME, report.summary(), failed.join("; "));
+            if let Some(e) = delivery_error {
+                msg.push_str(&format!("; and the report was not published: {e}"));
+            }
+            return Err(Error::RemediationFailed(msg));
+        }
+        if let Some(e) = delivery_error {
+            return Err(Error::NotificationFailed(e));
+        }
+        Ok(report)
+    }
+}
+
+fn not_found(result: &mut TargetResult) -> Result<()> {
+    result.outcome = Outcome::NotFound;
+    result.detail = "does not exist (deleted?), nothing to do".into();
+    Ok(())
+}
+
+fn to_value<S: serde::Serialize>(state: &S) -> Value {
+    serde_json::to_value(state).unwrap_or(Value::Null)
+}

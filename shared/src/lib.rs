@@ -1,0 +1,57 @@
+//! remediation-core: everything that is the same for every control. A control implements
+//! [`Control`]; its `main` calls [`run`].
+
+pub mod arn;
+pub mod aws;
+pub mod config;
+pub mod control;
+pub mod engine;
+pub mod error;
+pub mod notify;
+pub mod report;
+pub mod trigger;
+
+use std::sync::Arc;
+
+pub use arn::Arn;
+pub use aws::{Aws, Clients};
+pub use config::Settings;
+pub use control::{Control, Cx, Description, Resolved};
+pub use engine::Runtime;
+pub use error::{AwsError, Error, Result};
+pub use report::{Outcome, Report, TargetResult};
+pub use trigger::{ApiCall, Kind, ResourceRef, Trigger};
+
+/// The whole of a function's `main`: settings and clients once per cold start, then the Lambda loop.
+pub async fn run<C: Control>() -> Result<(), lambda_runtime::Error> {
+    init_logging();
+    let settings = Settings::from_env()?;
+    let aws = Arc::new(Aws::from_env(&settings).await?);
+    let runtime = Runtime::<C>::new(settings, aws);
+    let runtime = &runtime;
+    // Boxed: the engine's future is deep, and unboxed it overflows the compiler's layout depth in `main`.
+    let handler = move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
+        Box::pin(async move {
+            runtime
+                .clients
+                .aws()
+                .learn_account_from_arn(&event.context.invoked_function_arn);
+            runtime.handle(&event.payload).await
+        }) as std::pin::Pin<Box<dyn std::future::Future<Output = Result<Report>> + '_>>
+    };
+    lambda_runtime::run(lambda_runtime::service_fn(handler)).await
+}
+
+/// JSON logs at `AWS_LAMBDA_LOG_LEVEL` (Lambda's JSON log format) or `RUST_LOG`, INFO by default.
+pub fn init_logging() {
+    let level = std::env::var("RUST_LOG")
+        .or_else(|_| std::env::var("AWS_LAMBDA_LOG_LEVEL").map(|l| l.to_lowercase()))
+        .unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .with_current_span(false)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}

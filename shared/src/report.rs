@@ -1,0 +1,106 @@
+//! The report: the handler's return value, the SNS message body and one JSON log line.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::trigger::Kind;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Remediated,
+    AlreadyCompliant,
+    WouldRemediate,
+    Exempt,
+    NotFound,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Remediated => "remediated",
+            Outcome::AlreadyCompliant => "already_compliant",
+            Outcome::WouldRemediate => "would_remediate",
+            Outcome::Exempt => "exempt",
+            Outcome::NotFound => "not_found",
+            Outcome::Failed => "failed",
+        }
+    }
+
+    /// Outcomes worth a notification: something changed, would have, or went wrong.
+    pub fn is_notable(self) -> bool {
+        matches!(self, Outcome::Remediated | Outcome::WouldRemediate | Outcome::Failed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetResult {
+    /// The resource's ARN (or the account / region for account- and region-wide settings).
+    pub resource: String,
+    pub account: String,
+    pub region: String,
+    pub outcome: Outcome,
+    pub detail: String,
+    /// State read before acting; null when it was not read (exempt, not found).
+    pub before: Value,
+    /// State read back after the fix; null when nothing was written.
+    pub after: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub control: String,
+    pub trigger: Kind,
+    pub dry_run: bool,
+    pub results: Vec<TargetResult>,
+    /// Why the event needed nothing done; null when it named targets.
+    pub ignored: Option<String>,
+}
+
+impl Report {
+    pub fn failed(&self) -> impl Iterator<Item = &TargetResult> {
+        self.results.iter().filter(|r| r.outcome == Outcome::Failed)
+    }
+
+    pub fn is_notable(&self) -> bool {
+        self.results.iter().any(|r| r.outcome.is_notable())
+    }
+
+    /// The most significant outcome, for the SNS `outcome` attribute: failed, then remediated, then would_remediate.
+    pub fn headline(&self) -> Option<Outcome> {
+        [
+            Outcome::Failed,
+            Outcome::Remediated,
+            Outcome::WouldRemediate,
+            Outcome::Exempt,
+            Outcome::NotFound,
+            Outcome::AlreadyCompliant,
+        ]
+        .into_iter()
+        .find(|o| self.results.iter().any(|r| r.outcome == *o))
+    }
+
+    /// `N remediated, M failed, ...` for error messages and logs.
+    pub fn summary(&self) -> String {
+        let mut counts: Vec<(Outcome, usize)> = Vec::new();
+        for r in &self.results {
+            match counts.iter_mut().find(|(o, _)| *o == r.outcome) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((r.outcome, 1)),
+            }
+        }
+        if counts.is_empty() {
+            return self
+                .ignored
+                .clone()
+                .map(|why| format!("ignored: {why}"))
+                .unwrap_or_else(|| "no targets".into());
+        }
+        counts
+            .iter()
+            .map(|(o, n)| format!("{n} {}", o.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}

@@ -1,0 +1,451 @@
+//! The local AWS harness: one moto server per test binary, and a recording, fault-injecting proxy
+//! per test in front of it, so each test counts its own requests and no test sees another's.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_types::region::Region;
+use remediation_core::{Aws, Control, Runtime, Settings};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+pub const ACCOUNT: &str = "123456789012";
+pub const REGION: &str = "us-east-1";
+
+/// The moto server of this test binary.
+pub struct Emulator {
+    pub port: u16,
+    /// The watchdog shell; it outlives every test and reaps moto when the test process exits.
+    _watchdog: std::process::Child,
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("repo root")
+        .to_path_buf()
+}
+
+/// `MOTO_SERVER` or the project's venv (`make venv`).
+fn moto_server_path() -> PathBuf {
+    std::env::var_os("MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".venv/bin/moto_server"))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A blocking HTTP/1.0 request to the emulator's own API (ready check, reset).
+fn raw_http(port: u16, method: &str, path: &str) -> std::io::Result<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+    )?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    Ok(out)
+}
+
+/// Starts (once per test binary) moto on a free loopback port. A watchdog shell stops it when the
+/// test process exits, however it exits.
+pub fn emulator() -> &'static Emulator {
+    static EMULATOR: OnceLock<Emulator> = OnceLock::new();
+    EMULATOR.get_or_init(|| {
+        let server = moto_server_path();
+        assert!(
+            server.exists(),
+            "{} not found: run `make venv` (or set MOTO_SERVER)",
+            server.display()
+        );
+        let port = free_port();
+        let log = std::env::temp_dir().join(format!("moto-{port}.log"));
+        let script = format!(
+            "\"{server}\" -H 127.0.0.1 -p {port} >\"{log}\" 2>&1 & m=$!; \
+             while kill -0 {parent} 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 0.5; done; kill $m 2>/dev/null",
+            server = server.display(),
+            log = log.display(),
+            parent = std::process::id()
+        );
+        let watchdog = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if raw_http(port, "GET", "/moto-api/").is_ok_and(|r| r.starts_with("HTTP/1.") && r.contains(" 200 ")) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not answer on port {port}; see {}",
+                log.display()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Emulator {
+            port,
+            _watchdog: watchdog,
+        }
+    })
+}
+
+/// A name no other test uses (bucket-name safe).
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{prefix}-{}-{}-{nanos:x}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A fresh 12-digit account id (moto creates accounts on first use, via sts:AssumeRole).
+pub fn unique_account() -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "2{:05}{:06}",
+        std::process::id() % 100_000,
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// One request as the proxy saw it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    /// `CancelKeyDeletion`, `Publish`... for JSON and query protocols; `PUT /bucket?publicAccessBlock` for REST.
+    pub operation: String,
+}
+
+impl Request {
+    /// True for anything that can change state (REST writes, and every action not named like a read).
+    pub fn is_write(&self) -> bool {
+        if self.operation.contains(' ') {
+            return !matches!(self.method.as_str(), "GET" | "HEAD");
+        }
+        !["Get", "List", "Describe", "Head", "Receive"]
+            .iter()
+            .any(|p| self.operation.starts_with(p))
+    }
+}
+
+/// A canned answer the proxy gives instead of forwarding.
+#[derive(Clone)]
+pub struct Fault {
+    pub matches: fn(&Request) -> bool,
+    pub status: u16,
+    pub body: String,
+    /// How many requests it answers; `None`: all.
+    pub times: Option<usize>,
+}
+
+#[derive(Default)]
+struct ProxyState {
+    requests: Vec<Request>,
+    faults: Vec<Fault>,
+    injected: usize,
+}
+
+/// A loopback HTTP proxy in front of the emulator that records every request and can answer with faults.
+#[derive(Clone)]
+pub struct Proxy {
+    pub endpoint: String,
+    state: Arc<Mutex<ProxyState>>,
+}
+
+impl Proxy {
+    pub async fn start() -> Proxy {
+        let upstream = emulator().port;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let endpoint = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let state = Arc::new(Mutex::new(ProxyState::default()));
+        let shared = state.clone();
+        tokio::spawn(async move {
+            while let Ok((conn, _)) = listener.accept().await {
+                let state = shared.clone();
+                tokio::spawn(async move {
+                    let _ = serve(conn, upstream, state).await;
+                });
+            }
+        });
+        Proxy { endpoint, state }
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    pub fn writes(&self) -> Vec<Request> {
+        self.requests().into_iter().filter(Request::is_write).collect()
+    }
+
+    pub fn clear(&self) {
+        self.state.lock().unwrap().requests.clear();
+    }
+
+    pub fn inject(&self, fault: Fault) {
+        self.state.lock().unwrap().faults.push(fault);
+    }
+
+    pub fn injected(&self) -> usize {
+        self.state.lock().unwrap().injected
+    }
+
+    pub fn stop_faults(&self) {
+        self.state.lock().unwrap().faults.clear();
+    }
+
+    /// SDK configuration for the account moto gives static credentials (123456789012).
+    pub async fn sdk_config(&self, region: &str) -> SdkConfig {
+        let creds = aws_credential_types::Credentials::new("testing", "testing", None, None, "harness");
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.to_owned()))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(creds)
+            .load()
+            .await
+    }
+
+    /// SDK configuration acting as another account (moto maps assumed-role credentials to the role's account).
+    pub async fn sdk_config_in(&self, account: &str, region: &str) -> SdkConfig {
+        let base = self.sdk_config(region).await;
+        let out = aws_sdk_sts::Client::new(&base)
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{account}:role/harness"))
+            .role_session_name("harness")
+            .send()
+            .await
+            .expect("assume role in the emulator");
+        let c = out.credentials().expect("credentials");
+        let creds = aws_credential_types::Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_owned()),
+            None,
+            "harness-assumed",
+        );
+        base.to_builder()
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(creds))
+            .build()
+    }
+
+    /// A control's runtime as the Lambda function builds it, with these environment variables.
+    pub async fn runtime<C: Control>(&self, config: SdkConfig, vars: &[(&str, &str)]) -> Runtime<C> {
+        let mut all: HashMap<String, String> = HashMap::from([("AWS_LAMBDA_FUNCTION_NAME".into(), C::NAME.into())]);
+        all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let settings = Settings::from_vars(all).expect("valid settings");
+        let aws = Aws::new(config, &settings).expect("aws");
+        Runtime::new(settings, Arc::new(aws))
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// One request per connection: moto answers `Connection: close`, so the SDK opens a new one each time.
+async fn serve(mut conn: tokio::net::TcpStream, upstream: u16, state: Arc<Mutex<ProxyState>>) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    let head_end = loop {
+        let n = conn.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(i) = find(&buf, b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let mut lines = head.lines();
+    let mut first = lines.next().unwrap_or_default().split_whitespace();
+    let method = first.next().unwrap_or_default().to_owned();
+    let path = first.next().unwrap_or_default().to_owned();
+    let headers: HashMap<String, String> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let length: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    while buf.len() < head_end + length {
+        let n = conn.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let body = String::from_utf8_lossy(&buf[head_end..]).to_string();
+    let operation = if let Some(target) = headers.get("x-amz-target") {
+        target.rsplit('.').next().unwrap_or(target).to_owned()
+    } else if let Some(action) = body.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
+        action.to_owned()
+    } else {
+        format!("{method} {path}")
+    };
+    let request = Request {
+        method,
+        path,
+        operation,
+    };
+    let fault = {
+        let mut s = state.lock().unwrap();
+        s.requests.push(request.clone());
+        let hit = s
+            .faults
+            .iter_mut()
+            .find(|f| (f.matches)(&request) && f.times != Some(0));
+        let fault = hit.map(|f| {
+            if let Some(n) = f.times.as_mut() {
+                *n -= 1;
+            }
+            f.clone()
+        });
+        if fault.is_some() {
+            s.injected += 1;
+        }
+        fault
+    };
+    if let Some(f) = fault {
+        let content_type = if f.body.starts_with('{') {
+            "application/x-amz-json-1.1"
+        } else {
+            "text/xml"
+        };
+        let reply = format!(
+            "HTTP/1.1 {} Injected\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+            f.status,
+            f.body.len(),
+            f.body
+        );
+        conn.write_all(reply.as_bytes()).await?;
+        return conn.shutdown().await;
+    }
+    let mut up = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await?;
+    up.write_all(&buf).await?;
+    let mut response = Vec::new();
+    up.read_to_end(&mut response).await?;
+    conn.write_all(&response).await?;
+    conn.shutdown().await
+}
+
+/// An SQS queue subscribed to a new SNS topic: what a report subscriber would receive.
+pub struct Subscriber {
+    pub topic_arn: String,
+    queue_url: String,
+    sqs: aws_sdk_sqs::Client,
+}
+
+impl Subscriber {
+    pub async fn new(config: &SdkConfig) -> Subscriber {
+        let sns = aws_sdk_sns::Client::new(config);
+        let sqs = aws_sdk_sqs::Client::new(config);
+        let topic_arn = sns
+            .create_topic()
+            .name(unique("reports"))
+            .send()
+            .await
+            .unwrap()
+            .topic_arn
+            .unwrap();
+        let queue_url = sqs
+            .create_queue()
+            .queue_name(unique("reports"))
+            .send()
+            .await
+            .unwrap()
+            .queue_url
+            .unwrap();
+        let attrs = sqs
+            .get_queue_attributes()
+            .queue_url(&queue_url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .unwrap();
+        let queue_arn = attrs
+            .attributes()
+            .unwrap()
+            .get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .unwrap()
+            .clone();
+        sns.subscribe()
+            .topic_arn(&topic_arn)
+            .protocol("sqs")
+            .endpoint(queue_arn)
+            .send()
+            .await
+            .unwrap();
+        Subscriber {
+            topic_arn,
+            queue_url,
+            sqs,
+        }
+    }
+
+    /// Every SNS envelope waiting in the queue (`Message`, `MessageAttributes`, `Subject`...).
+    pub async fn messages(&self) -> Vec<serde_json::Value> {
+        let mut all = Vec::new();
+        loop {
+            let out = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .unwrap();
+            let batch = out.messages();
+            if batch.is_empty() {
+                return all;
+            }
+            for m in batch {
+                all.push(serde_json::from_str(m.body().unwrap()).unwrap());
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(m.receipt_handle().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
+/// Loads a file of `events/`.
+pub fn event(path: &str) -> serde_json::Value {
+    let full = repo_root().join("events").join(path);
+    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Sets one string field at a JSON pointer (creating nothing: the path must exist).
+pub fn set(event: &mut serde_json::Value, pointer: &str, value: &str) {
+    *event
+        .pointer_mut(pointer)
+        .unwrap_or_else(|| panic!("{pointer} not in event")) = serde_json::Value::String(value.into());
+}
