@@ -26,35 +26,23 @@ pub struct Emulator {
 }
 
 fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("repo root")
-        .to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
 }
 
 /// `MOTO_SERVER` or the project's venv (`make venv`).
 fn moto_server_path() -> PathBuf {
-    std::env::var_os("MOTO_SERVER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv/bin/moto_server"))
+    std::env::var_os("MOTO_SERVER").map(PathBuf::from).unwrap_or_else(|| repo_root().join(".venv/bin/moto_server"))
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
 /// A blocking HTTP/1.0 request to the emulator's own API (ready check, reset).
 fn raw_http(port: u16, method: &str, path: &str) -> std::io::Result<String> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(
-        s,
-        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
-    )?;
+    write!(s, "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")?;
     let mut out = String::new();
     s.read_to_string(&mut out)?;
     Ok(out)
@@ -66,11 +54,7 @@ pub fn emulator() -> &'static Emulator {
     static EMULATOR: OnceLock<Emulator> = OnceLock::new();
     EMULATOR.get_or_init(|| {
         let server = moto_server_path();
-        assert!(
-            server.exists(),
-            "{} not found: run `make venv` (or set MOTO_SERVER)",
-            server.display()
-        );
+        assert!(server.exists(), "{} not found: run `make venv` (or set MOTO_SERVER)", server.display());
         let port = free_port();
         let log = std::env::temp_dir().join(format!("moto-{port}.log"));
         let script = format!(
@@ -94,42 +78,24 @@ pub fn emulator() -> &'static Emulator {
             if raw_http(port, "GET", "/moto-api/").is_ok_and(|r| r.starts_with("HTTP/1.") && r.contains(" 200 ")) {
                 break;
             }
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not answer on port {port}; see {}",
-                log.display()
-            );
+            assert!(Instant::now() < deadline, "moto_server did not answer on port {port}; see {}", log.display());
             std::thread::sleep(Duration::from_millis(100));
         }
-        Emulator {
-            port,
-            _watchdog: watchdog,
-        }
+        Emulator { port, _watchdog: watchdog }
     })
 }
 
 /// A name no other test uses (bucket-name safe).
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "{prefix}-{}-{}-{nanos:x}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{prefix}-{}-{}-{nanos:x}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
 /// A fresh 12-digit account id (moto creates accounts on first use, via sts:AssumeRole).
 pub fn unique_account() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "2{:05}{:06}",
-        std::process::id() % 100_000,
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("2{:05}{:06}", std::process::id() % 100_000, N.fetch_add(1, Ordering::Relaxed))
 }
 
 /// One request as the proxy saw it.
@@ -147,9 +113,7 @@ impl Request {
         if self.operation.contains(' ') {
             return !matches!(self.method.as_str(), "GET" | "HEAD");
         }
-        !["Get", "List", "Describe", "Head", "Receive"]
-            .iter()
-            .any(|p| self.operation.starts_with(p))
+        !["Get", "List", "Describe", "Head", "Receive"].iter().any(|p| self.operation.starts_with(p))
     }
 }
 
@@ -306,18 +270,11 @@ async fn serve(mut conn: tokio::net::TcpStream, upstream: u16, state: Arc<Mutex<
     } else {
         format!("{method} {path}")
     };
-    let request = Request {
-        method,
-        path,
-        operation,
-    };
+    let request = Request { method, path, operation };
     let fault = {
         let mut s = state.lock().unwrap();
         s.requests.push(request.clone());
-        let hit = s
-            .faults
-            .iter_mut()
-            .find(|f| (f.matches)(&request) && f.times != Some(0));
+        let hit = s.faults.iter_mut().find(|f| (f.matches)(&request) && f.times != Some(0));
         let fault = hit.map(|f| {
             if let Some(n) = f.times.as_mut() {
                 *n -= 1;
@@ -330,11 +287,7 @@ async fn serve(mut conn: tokio::net::TcpStream, upstream: u16, state: Arc<Mutex<
         fault
     };
     if let Some(f) = fault {
-        let content_type = if f.body.starts_with('{') {
-            "application/x-amz-json-1.1"
-        } else {
-            "text/xml"
-        };
+        let content_type = if f.body.starts_with('{') { "application/x-amz-json-1.1" } else { "text/xml" };
         let reply = format!(
             "HTTP/1.1 {} Injected\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
             f.status,
@@ -363,22 +316,8 @@ impl Subscriber {
     pub async fn new(config: &SdkConfig) -> Subscriber {
         let sns = aws_sdk_sns::Client::new(config);
         let sqs = aws_sdk_sqs::Client::new(config);
-        let topic_arn = sns
-            .create_topic()
-            .name(unique("reports"))
-            .send()
-            .await
-            .unwrap()
-            .topic_arn
-            .unwrap();
-        let queue_url = sqs
-            .create_queue()
-            .queue_name(unique("reports"))
-            .send()
-            .await
-            .unwrap()
-            .queue_url
-            .unwrap();
+        let topic_arn = sns.create_topic().name(unique("reports")).send().await.unwrap().topic_arn.unwrap();
+        let queue_url = sqs.create_queue().queue_name(unique("reports")).send().await.unwrap().queue_url.unwrap();
         let attrs = sqs
             .get_queue_attributes()
             .queue_url(&queue_url)
@@ -386,38 +325,18 @@ impl Subscriber {
             .send()
             .await
             .unwrap();
-        let queue_arn = attrs
-            .attributes()
-            .unwrap()
-            .get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-            .unwrap()
-            .clone();
-        sns.subscribe()
-            .topic_arn(&topic_arn)
-            .protocol("sqs")
-            .endpoint(queue_arn)
-            .send()
-            .await
-            .unwrap();
-        Subscriber {
-            topic_arn,
-            queue_url,
-            sqs,
-        }
+        let queue_arn =
+            attrs.attributes().unwrap().get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn).unwrap().clone();
+        sns.subscribe().topic_arn(&topic_arn).protocol("sqs").endpoint(queue_arn).send().await.unwrap();
+        Subscriber { topic_arn, queue_url, sqs }
     }
 
     /// Every SNS envelope waiting in the queue (`Message`, `MessageAttributes`, `Subject`...).
     pub async fn messages(&self) -> Vec<serde_json::Value> {
         let mut all = Vec::new();
         loop {
-            let out = self
-                .sqs
-                .receive_message()
-                .queue_url(&self.queue_url)
-                .max_number_of_messages(10)
-                .send()
-                .await
-                .unwrap();
+            let out =
+                self.sqs.receive_message().queue_url(&self.queue_url).max_number_of_messages(10).send().await.unwrap();
             let batch = out.messages();
             if batch.is_empty() {
                 return all;
@@ -445,7 +364,6 @@ pub fn event(path: &str) -> serde_json::Value {
 
 /// Sets one string field at a JSON pointer (creating nothing: the path must exist).
 pub fn set(event: &mut serde_json::Value, pointer: &str, value: &str) {
-    *event
-        .pointer_mut(pointer)
-        .unwrap_or_else(|| panic!("{pointer} not in event")) = serde_json::Value::String(value.into());
+    *event.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer} not in event")) =
+        serde_json::Value::String(value.into());
 }

@@ -29,13 +29,7 @@ async fn bucket_block(s3: &aws_sdk_s3::Client, bucket: &str) -> Option<[bool; 4]
 
 async fn account_block(config: &aws_config::SdkConfig, account: &str) -> Option<[bool; 4]> {
     let client = <S3BlockPublicAccess as remediation_core::Control>::client(config);
-    match client
-        .s3control
-        .get_public_access_block()
-        .account_id(account)
-        .send()
-        .await
-    {
+    match client.s3control.get_public_access_block().account_id(account).send().await {
         Ok(out) => {
             let c = out.public_access_block_configuration().unwrap();
             Some([
@@ -87,18 +81,11 @@ async fn public_bucket(s3: &aws_sdk_s3::Client, region: &str, tags: &[(&str, &st
     }
     create.send().await.unwrap();
     if !tags.is_empty() {
-        let tag_set: Vec<_> = tags
-            .iter()
-            .map(|(k, v)| aws_sdk_s3::types::Tag::builder().key(*k).value(*v).build().unwrap())
-            .collect();
+        let tag_set: Vec<_> =
+            tags.iter().map(|(k, v)| aws_sdk_s3::types::Tag::builder().key(*k).value(*v).build().unwrap()).collect();
         s3.put_bucket_tagging()
             .bucket(&bucket)
-            .tagging(
-                aws_sdk_s3::types::Tagging::builder()
-                    .set_tag_set(Some(tag_set))
-                    .build()
-                    .unwrap(),
-            )
+            .tagging(aws_sdk_s3::types::Tagging::builder().set_tag_set(Some(tag_set)).build().unwrap())
             .send()
             .await
             .unwrap();
@@ -121,10 +108,7 @@ fn only(report: &Report) -> &remediation_core::TargetResult {
 async fn every_bucket_trigger_shape_fixes_the_bucket() {
     let s = setup().await;
     let subscriber = Subscriber::new(&s.config).await;
-    let rt: Rt = s
-        .proxy
-        .runtime(s.config.clone(), &[("NOTIFY_TOPIC_ARN", &subscriber.topic_arn)])
-        .await;
+    let rt: Rt = s.proxy.runtime(s.config.clone(), &[("NOTIFY_TOPIC_ARN", &subscriber.topic_arn)]).await;
     for (file, kind) in [
         ("config-noncompliant.json", "config"),
         ("cloudtrail.json", "cloudtrail"),
@@ -133,10 +117,7 @@ async fn every_bucket_trigger_shape_fixes_the_bucket() {
     ] {
         let bucket = public_bucket(&s.s3, REGION, &[]).await;
         assert_eq!(bucket_block(&s.s3, &bucket).await, None);
-        let report = rt
-            .handle(&sample(file, &bucket, ACCOUNT))
-            .await
-            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let report = rt.handle(&sample(file, &bucket, ACCOUNT)).await.unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!(serde_json::to_value(report.trigger).unwrap(), kind);
         let r = only(&report);
         assert_eq!(
@@ -150,11 +131,7 @@ async fn every_bucket_trigger_shape_fixes_the_bucket() {
         assert_eq!(bucket_block(&s.s3, &bucket).await, ALL_ON, "{file}: read back from S3");
     }
     let messages = subscriber.messages().await;
-    assert_eq!(
-        messages.len(),
-        4,
-        "one SNS message per invocation that changed something"
-    );
+    assert_eq!(messages.len(), 4, "one SNS message per invocation that changed something");
     for m in &messages {
         let attrs = &m["MessageAttributes"];
         assert_eq!(attrs["control"]["Value"], "s3-block-public-access");
@@ -180,18 +157,12 @@ async fn every_account_trigger_shape_fixes_the_account_setting() {
         let config = s.proxy.sdk_config_in(&account, REGION).await;
         let rt: Rt = s.proxy.runtime(config.clone(), &[]).await;
         assert_eq!(account_block(&config, &account).await, None);
-        let report = rt
-            .handle(&sample(file, "unused-bucket", &account))
-            .await
-            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let report =
+            rt.handle(&sample(file, "unused-bucket", &account)).await.unwrap_or_else(|e| panic!("{file}: {e}"));
         let r = only(&report);
         assert_eq!(r.outcome, Outcome::Remediated, "{file}: {r:?}");
         assert_eq!(r.resource, format!("AWS::::Account:{account}"));
-        assert_eq!(
-            account_block(&config, &account).await,
-            ALL_ON,
-            "{file}: read back from S3 Control"
-        );
+        assert_eq!(account_block(&config, &account).await, ALL_ON, "{file}: read back from S3 Control");
     }
 }
 
@@ -201,20 +172,11 @@ async fn sweep_fixes_every_bucket_and_the_account() {
     let account = unique_account();
     let config = s.proxy.sdk_config_in(&account, REGION).await;
     let s3 = S3BlockPublicAccess::client_s3(&config);
-    let open = [
-        public_bucket(&s3, REGION, &[]).await,
-        public_bucket(&s3, "eu-west-1", &[]).await,
-    ];
+    let open = [public_bucket(&s3, REGION, &[]).await, public_bucket(&s3, "eu-west-1", &[]).await];
     let exempt = public_bucket(&s3, REGION, &[("auto-remediation", "skip")]).await;
     let rt: Rt = s.proxy.runtime(config.clone(), &[]).await;
     let report = rt.handle(&sample("schedule.json", "unused", &account)).await.unwrap();
-    let outcome = |name: &str| {
-        report
-            .results
-            .iter()
-            .find(|r| r.resource.ends_with(name))
-            .map(|r| r.outcome)
-    };
+    let outcome = |name: &str| report.results.iter().find(|r| r.resource.ends_with(name)).map(|r| r.outcome);
     for bucket in &open {
         assert_eq!(outcome(bucket), Some(Outcome::Remediated));
         assert_eq!(bucket_block(&s3, bucket).await, ALL_ON);
@@ -230,10 +192,7 @@ async fn sweep_fixes_every_bucket_and_the_account() {
     s.proxy.clear();
     let again = rt.handle(&sample("schedule.json", "unused", &account)).await.unwrap();
     assert!(
-        again
-            .results
-            .iter()
-            .all(|r| matches!(r.outcome, Outcome::AlreadyCompliant | Outcome::Exempt)),
+        again.results.iter().all(|r| matches!(r.outcome, Outcome::AlreadyCompliant | Outcome::Exempt)),
         "{again:#?}"
     );
     assert!(s.proxy.writes().is_empty(), "{:?}", s.proxy.writes());
@@ -249,11 +208,7 @@ async fn already_compliant_bucket_gets_no_write() {
     let report = rt.handle(&json!({ "resource_id": bucket })).await.unwrap();
     assert_eq!(only(&report).outcome, Outcome::AlreadyCompliant);
     assert!(!s.proxy.requests().is_empty());
-    assert!(
-        s.proxy.writes().is_empty(),
-        "no write on a compliant bucket: {:?}",
-        s.proxy.writes()
-    );
+    assert!(s.proxy.writes().is_empty(), "no write on a compliant bucket: {:?}", s.proxy.writes());
 }
 
 #[tokio::test]
@@ -272,10 +227,7 @@ async fn partly_blocked_bucket_is_completed() {
         .await
         .unwrap();
     let rt: Rt = s.proxy.runtime(s.config.clone(), &[]).await;
-    let report = rt
-        .handle(&json!({ "resource_id": format!("arn:aws:s3:::{bucket}") }))
-        .await
-        .unwrap();
+    let report = rt.handle(&json!({ "resource_id": format!("arn:aws:s3:::{bucket}") })).await.unwrap();
     let r = only(&report);
     assert_eq!(r.outcome, Outcome::Remediated);
     assert_eq!(r.detail, "turned on BlockPublicPolicy, RestrictPublicBuckets");
@@ -292,19 +244,13 @@ async fn exempt_by_tag_and_by_list_are_untouched() {
         .proxy
         .runtime(
             s.config.clone(),
-            &[
-                ("EXEMPT_TAG", "keep-public=yes"),
-                ("EXEMPT_RESOURCES", &format!("other,{listed_arn}")),
-            ],
+            &[("EXEMPT_TAG", "keep-public=yes"), ("EXEMPT_RESOURCES", &format!("other,{listed_arn}"))],
         )
         .await;
     s.proxy.clear();
     let report = rt.handle(&json!({ "resource_ids": [tagged, listed] })).await.unwrap();
     assert_eq!(report.results.len(), 2);
-    assert!(
-        report.results.iter().all(|r| r.outcome == Outcome::Exempt),
-        "{report:#?}"
-    );
+    assert!(report.results.iter().all(|r| r.outcome == Outcome::Exempt), "{report:#?}");
     assert_eq!(report.results[0].detail, "tagged keep-public=yes");
     assert_eq!(bucket_block(&s.s3, &tagged).await, None);
     assert_eq!(bucket_block(&s.s3, &listed).await, None);
@@ -320,34 +266,20 @@ async fn dry_run_reports_and_writes_nothing() {
     let s = setup().await;
     let bucket = public_bucket(&s.s3, REGION, &[]).await;
     let subscriber = Subscriber::new(&s.config).await;
-    let rt: Rt = s
-        .proxy
-        .runtime(s.config.clone(), &[("NOTIFY_TOPIC_ARN", &subscriber.topic_arn)])
-        .await;
+    let rt: Rt = s.proxy.runtime(s.config.clone(), &[("NOTIFY_TOPIC_ARN", &subscriber.topic_arn)]).await;
     s.proxy.clear();
-    let report = rt
-        .handle(&sample("manual-dry-run.json", &bucket, ACCOUNT))
-        .await
-        .unwrap();
+    let report = rt.handle(&sample("manual-dry-run.json", &bucket, ACCOUNT)).await.unwrap();
     assert!(report.dry_run);
     assert_eq!(only(&report).outcome, Outcome::WouldRemediate);
     assert_eq!(bucket_block(&s.s3, &bucket).await, None);
-    let writes: Vec<_> = s
-        .proxy
-        .writes()
-        .into_iter()
-        .filter(|r| r.operation != "Publish")
-        .collect();
+    let writes: Vec<_> = s.proxy.writes().into_iter().filter(|r| r.operation != "Publish").collect();
     assert!(writes.is_empty(), "{writes:?}");
     let messages = subscriber.messages().await;
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0]["MessageAttributes"]["outcome"]["Value"], "would_remediate");
 
     let env_dry: Rt = s.proxy.runtime(s.config.clone(), &[("DRY_RUN", "true")]).await;
-    let report = env_dry
-        .handle(&sample("cloudtrail.json", &bucket, ACCOUNT))
-        .await
-        .unwrap();
+    let report = env_dry.handle(&sample("cloudtrail.json", &bucket, ACCOUNT)).await.unwrap();
     assert!(report.dry_run);
     assert_eq!(only(&report).outcome, Outcome::WouldRemediate);
     assert_eq!(bucket_block(&s.s3, &bucket).await, None);
@@ -357,10 +289,7 @@ async fn dry_run_reports_and_writes_nothing() {
 async fn deleted_bucket_is_not_found() {
     let s = setup().await;
     let rt: Rt = s.proxy.runtime(s.config.clone(), &[]).await;
-    let report = rt
-        .handle(&sample("config-noncompliant.json", &unique("gone"), ACCOUNT))
-        .await
-        .unwrap();
+    let report = rt.handle(&sample("config-noncompliant.json", &unique("gone"), ACCOUNT)).await.unwrap();
     assert_eq!(only(&report).outcome, Outcome::NotFound);
     assert!(s.proxy.writes().is_empty());
 }
@@ -370,11 +299,7 @@ async fn invalid_events_are_rejected_before_any_aws_call() {
     let s = setup().await;
     let rt: Rt = s.proxy.runtime(s.config.clone(), &[]).await;
     let mut wrong_partition = sample("securityhub.json", "some-bucket", ACCOUNT);
-    set(
-        &mut wrong_partition,
-        "/detail/findings/0/Resources/0/Id",
-        "arn:aws-cn:s3:::some-bucket",
-    );
+    set(&mut wrong_partition, "/detail/findings/0/Resources/0/Id", "arn:aws-cn:s3:::some-bucket");
     let mut no_detail = sample("config-noncompliant.json", "some-bucket", ACCOUNT);
     no_detail.as_object_mut().unwrap().remove("detail");
     for (payload, says) in [
@@ -384,22 +309,13 @@ async fn invalid_events_are_rejected_before_any_aws_call() {
         (json!({ "resource_id": 42 }), "resource_id must be a string"),
         (json!({ "resource_id": "" }), "resource_id is empty"),
         (json!({ "resource_id": "Not_A_Bucket" }), "not an S3 bucket name"),
-        (
-            json!({ "resource_id": "arn:aws:kms:us-east-1:123456789012:key/x" }),
-            "not an S3 bucket ARN",
-        ),
+        (json!({ "resource_id": "arn:aws:kms:us-east-1:123456789012:key/x" }), "not an S3 bucket ARN"),
         (json!({ "resource_ids": "bucket" }), "must be an array"),
         (json!({ "resource_id": "abc", "sweep": true }), "only one of"),
         (json!({ "bucket": "abc" }), "unknown field \"bucket\""),
         (json!({ "resource_id": "abc", "region": "mars-1" }), "not a region name"),
-        (
-            json!({ "resource_id": "abc", "account_id": "12" }),
-            "not a 12-digit account id",
-        ),
-        (
-            json!({ "resource_id": "abc", "dry_run": "yes" }),
-            "dry_run must be true or false",
-        ),
+        (json!({ "resource_id": "abc", "account_id": "12" }), "not a 12-digit account id"),
+        (json!({ "resource_id": "abc", "dry_run": "yes" }), "dry_run must be true or false"),
         (
             json!({ "detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2", "detail": {} }),
             "unsupported detail-type",
@@ -412,11 +328,7 @@ async fn invalid_events_are_rejected_before_any_aws_call() {
         assert_eq!(err.error_type(), "InvalidEvent");
         assert!(err.to_string().contains(says), "{payload}: {err}");
     }
-    assert!(
-        s.proxy.requests().is_empty(),
-        "no AWS call for invalid input: {:?}",
-        s.proxy.requests()
-    );
+    assert!(s.proxy.requests().is_empty(), "no AWS call for invalid input: {:?}", s.proxy.requests());
 }
 
 #[tokio::test]
@@ -424,11 +336,7 @@ async fn events_with_nothing_to_do_are_ignored_without_aws_calls() {
     let s = setup().await;
     let rt: Rt = s.proxy.runtime(s.config.clone(), &[]).await;
     let mut compliant = sample("config-noncompliant.json", "some-bucket", ACCOUNT);
-    set(
-        &mut compliant,
-        "/detail/newEvaluationResult/complianceType",
-        "COMPLIANT",
-    );
+    set(&mut compliant, "/detail/newEvaluationResult/complianceType", "COMPLIANT");
     let mut own = sample("cloudtrail.json", "some-bucket", ACCOUNT);
     set(
         &mut own,
@@ -438,18 +346,11 @@ async fn events_with_nothing_to_do_are_ignored_without_aws_calls() {
     let mut other_call = sample("cloudtrail.json", "some-bucket", ACCOUNT);
     set(&mut other_call, "/detail/eventName", "GetBucketPolicy");
     let mut other_control = sample("securityhub.json", "some-bucket", ACCOUNT);
-    set(
-        &mut other_control,
-        "/detail/findings/0/Compliance/SecurityControlId",
-        "S3.5",
-    );
+    set(&mut other_control, "/detail/findings/0/Compliance/SecurityControlId", "S3.5");
     let mut passed = sample("securityhub.json", "some-bucket", ACCOUNT);
     set(&mut passed, "/detail/findings/0/Compliance/Status", "PASSED");
     for (payload, says) in [
-        (
-            sample("cloudtrail-failed.json", "some-bucket", ACCOUNT),
-            "failed with AccessDenied",
-        ),
+        (sample("cloudtrail-failed.json", "some-bucket", ACCOUNT), "failed with AccessDenied"),
         (compliant, "COMPLIANT"),
         (own, "made by this function"),
         (other_call, "GetBucketPolicy is not a call"),
@@ -458,11 +359,7 @@ async fn events_with_nothing_to_do_are_ignored_without_aws_calls() {
     ] {
         let report = rt.handle(&payload).await.unwrap();
         assert!(report.results.is_empty());
-        assert!(
-            report.ignored.as_deref().unwrap_or_default().contains(says),
-            "{:?} vs {says}",
-            report.ignored
-        );
+        assert!(report.ignored.as_deref().unwrap_or_default().contains(says), "{:?} vs {says}", report.ignored);
     }
     assert!(s.proxy.requests().is_empty(), "{:?}", s.proxy.requests());
 }
@@ -471,22 +368,12 @@ async fn events_with_nothing_to_do_are_ignored_without_aws_calls() {
 async fn exempt_principal_changes_are_left_alone() {
     let s = setup().await;
     let bucket = public_bucket(&s.s3, REGION, &[]).await;
-    let rt: Rt = s
-        .proxy
-        .runtime(
-            s.config.clone(),
-            &[("EXEMPT_PRINCIPALS", "arn:aws:iam::123456789012:role/Adm*")],
-        )
-        .await;
+    let rt: Rt =
+        s.proxy.runtime(s.config.clone(), &[("EXEMPT_PRINCIPALS", "arn:aws:iam::123456789012:role/Adm*")]).await;
     let report = rt.handle(&sample("cloudtrail.json", &bucket, ACCOUNT)).await.unwrap();
     let r = only(&report);
     assert_eq!(r.outcome, Outcome::Exempt);
-    assert!(
-        r.detail
-            .contains("exempt principal arn:aws:iam::123456789012:role/Admin"),
-        "{}",
-        r.detail
-    );
+    assert!(r.detail.contains("exempt principal arn:aws:iam::123456789012:role/Admin"), "{}", r.detail);
     assert_eq!(bucket_block(&s.s3, &bucket).await, None);
 }
 
@@ -496,10 +383,7 @@ async fn a_denied_write_fails_the_invocation_after_the_others_are_fixed() {
     let denied = public_bucket(&s.s3, REGION, &[]).await;
     let fine = public_bucket(&s.s3, REGION, &[]).await;
     let subscriber = Subscriber::new(&s.config).await;
-    let rt: Rt = s
-        .proxy
-        .runtime(s.config.clone(), &[("NOTIFY_TOPIC_ARN", &subscriber.topic_arn)])
-        .await;
+    let rt: Rt = s.proxy.runtime(s.config.clone(), &[("NOTIFY_TOPIC_ARN", &subscriber.topic_arn)]).await;
     fn put_block_on_denied(r: &Request) -> bool {
         r.method == "PUT" && r.path.contains("publicAccessBlock") && r.path.contains("-denied-")
     }
@@ -518,16 +402,8 @@ async fn a_denied_write_fails_the_invocation_after_the_others_are_fixed() {
     let err = rt.handle(&json!({ "resource_ids": [denied, fine] })).await.unwrap_err();
     assert_eq!(err.error_type(), "RemediationFailed");
     assert!(err.to_string().contains("AccessDenied"), "{err}");
-    assert_eq!(
-        bucket_block(&s.s3, &denied).await,
-        None,
-        "the denied bucket is unchanged"
-    );
-    assert_eq!(
-        bucket_block(&s.s3, &fine).await,
-        ALL_ON,
-        "the other target was still fixed"
-    );
+    assert_eq!(bucket_block(&s.s3, &denied).await, None, "the denied bucket is unchanged");
+    assert_eq!(bucket_block(&s.s3, &fine).await, ALL_ON, "the other target was still fixed");
     let messages = subscriber.messages().await;
     assert_eq!(messages.len(), 1, "the report is sent before the invocation fails");
     assert_eq!(messages[0]["MessageAttributes"]["outcome"]["Type"], "String.Array");
@@ -552,10 +428,7 @@ async fn member_accounts_need_the_member_role() {
     assert!(err.to_string().contains("set MEMBER_ROLE_NAME"), "{err}");
     assert_eq!(bucket_block(&member_s3, &bucket).await, None);
 
-    let with: Rt = s
-        .proxy
-        .runtime(s.config.clone(), &[("MEMBER_ROLE_NAME", "RemediationMember")])
-        .await;
+    let with: Rt = s.proxy.runtime(s.config.clone(), &[("MEMBER_ROLE_NAME", "RemediationMember")]).await;
     let report = with.handle(&event).await.unwrap();
     let r = only(&report);
     assert_eq!((r.outcome, r.account.as_str()), (Outcome::Remediated, member.as_str()));

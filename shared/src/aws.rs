@@ -34,11 +34,7 @@ impl Aws {
             .region()
             .map(|r| r.as_ref().to_owned())
             .ok_or_else(|| Error::InvalidConfig("no AWS region: set AWS_REGION".into()))?;
-        let function = settings
-            .own_session_names
-            .first()
-            .map(String::as_str)
-            .unwrap_or("remediation");
+        let function = settings.own_session_names.first().map(String::as_str).unwrap_or("remediation");
         Ok(Aws {
             base,
             region,
@@ -77,8 +73,7 @@ impl Aws {
                     .send()
                     .await
                     .map_err(|e| AwsError::from_sdk("sts:GetCallerIdentity", "own account", e))?;
-                out.account
-                    .ok_or_else(|| Error::Target("sts:GetCallerIdentity returned no account".into()))
+                out.account.ok_or_else(|| Error::Target("sts:GetCallerIdentity returned no account".into()))
             })
             .await
             .cloned()
@@ -106,16 +101,37 @@ impl Aws {
                     .configure(&self.base)
                     .build()
                     .await;
-                let conf = self
-                    .base
-                    .to_builder()
-                    .credentials_provider(SharedCredentialsProvider::new(provider))
-                    .build();
+                let conf =
+                    self.base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
                 cache.insert(account.to_owned(), conf.clone());
                 conf
             }
         };
         Ok(creds_config.to_builder().region(Region::new(region.to_owned())).build())
+    }
+}
+
+impl Aws {
+    /// Every region enabled in `account` (`ec2:DescribeRegions` lists only enabled ones by default).
+    #[cfg(feature = "all-regions")]
+    pub async fn enabled_regions(&self, account: &str) -> Result<Vec<String>> {
+        let conf = self.config_for(account, &self.region).await?;
+        let out = aws_sdk_ec2::Client::new(&conf)
+            .describe_regions()
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("ec2:DescribeRegions", account, e))?;
+        let mut regions: Vec<String> =
+            out.regions().iter().filter_map(|r| r.region_name()).map(str::to_owned).collect();
+        regions.sort();
+        Ok(regions)
+    }
+
+    #[cfg(not(feature = "all-regions"))]
+    pub async fn enabled_regions(&self, _account: &str) -> Result<Vec<String>> {
+        Err(Error::InvalidConfig(
+            "TARGET_REGIONS=all needs remediation-core's all-regions feature (ec2:DescribeRegions)".into(),
+        ))
     }
 }
 
@@ -128,11 +144,7 @@ pub struct Clients<C> {
 
 impl<C: Clone> Clients<C> {
     pub fn new(aws: Arc<Aws>, make: fn(&SdkConfig) -> C) -> Self {
-        Clients {
-            aws,
-            make,
-            cache: Mutex::new(HashMap::new()),
-        }
+        Clients { aws, make, cache: Mutex::new(HashMap::new()) }
     }
 
     pub fn aws(&self) -> &Aws {
@@ -146,10 +158,7 @@ impl<C: Clone> Clients<C> {
         }
         let conf = self.aws.config_for(account, region).await?;
         let client = (self.make)(&conf);
-        self.cache
-            .lock()
-            .expect("client cache lock")
-            .insert(key, client.clone());
+        self.cache.lock().expect("client cache lock").insert(key, client.clone());
         Ok(client)
     }
 }

@@ -63,10 +63,7 @@ impl Settings {
         let get = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
 
         let exempt_tag = match vars.get("EXEMPT_TAG") {
-            None => Some(ExemptTag {
-                key: "auto-remediation".into(),
-                value: Some("skip".into()),
-            }),
+            None => Some(ExemptTag { key: "auto-remediation".into(), value: Some("skip".into()) }),
             Some(v) if v.trim().is_empty() => None,
             Some(v) => Some(parse_tag(v.trim())?),
         };
@@ -76,9 +73,7 @@ impl Settings {
             Some(v) => {
                 let list = list(v);
                 if let Some(bad) = list.iter().find(|r| !is_region(r)) {
-                    return Err(Error::InvalidConfig(format!(
-                        "TARGET_REGIONS: {bad:?} is not a region name"
-                    )));
+                    return Err(Error::InvalidConfig(format!("TARGET_REGIONS: {bad:?} is not a region name")));
                 }
                 Regions::List(list)
             }
@@ -152,11 +147,7 @@ pub fn member_session_name(function_name: &str) -> String {
 }
 
 fn list(v: &str) -> Vec<String> {
-    v.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 fn boolean(vars: &HashMap<String, String>, name: &str, default: bool) -> Result<bool> {
@@ -174,14 +165,9 @@ fn parse_tag(v: &str) -> Result<ExemptTag> {
         None => (v, None),
     };
     if key.is_empty() || key.len() > 128 {
-        return Err(Error::InvalidConfig(format!(
-            "EXEMPT_TAG: {v:?} needs a tag key (key or key=value)"
-        )));
+        return Err(Error::InvalidConfig(format!("EXEMPT_TAG: {v:?} needs a tag key (key or key=value)")));
     }
-    Ok(ExemptTag {
-        key: key.to_owned(),
-        value,
-    })
+    Ok(ExemptTag { key: key.to_owned(), value })
 }
 
 pub fn is_account_id(s: &str) -> bool {
@@ -195,9 +181,7 @@ pub fn is_region(s: &str) -> bool {
         && parts.len() <= 4
         && s.len() <= 32
         && parts[0].len() == 2
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
         && parts[parts.len() - 1].parse::<u8>().is_ok()
 }
 
@@ -221,13 +205,7 @@ mod tests {
         let s = Settings::default();
         assert!(!s.dry_run);
         assert!(s.kms_reenable_key);
-        assert_eq!(
-            s.exempt_tag,
-            Some(ExemptTag {
-                key: "auto-remediation".into(),
-                value: Some("skip".into())
-            })
-        );
+        assert_eq!(s.exempt_tag, Some(ExemptTag { key: "auto-remediation".into(), value: Some("skip".into()) }));
         assert_eq!(s.target_regions, Regions::Own);
         assert!(s.notify_topic_arn.is_none() && s.member_role_name.is_none());
         assert!(s.snapshot_allowed_accounts.is_none());
@@ -247,25 +225,13 @@ mod tests {
         ])
         .unwrap();
         assert!(s.dry_run && !s.kms_reenable_key);
-        assert_eq!(
-            s.exempt_tag,
-            Some(ExemptTag {
-                key: "keep".into(),
-                value: None
-            })
-        );
+        assert_eq!(s.exempt_tag, Some(ExemptTag { key: "keep".into(), value: None }));
         assert_eq!(s.exempt_resources, ["a", "arn:aws:s3:::b"]);
-        assert_eq!(
-            s.target_regions,
-            Regions::List(vec!["us-east-1".into(), "eu-west-1".into()])
-        );
+        assert_eq!(s.target_regions, Regions::List(vec!["us-east-1".into(), "eu-west-1".into()]));
         assert!(s.is_exempt_principal("arn:aws:iam::123456789012:role/pipeline-deploy"));
         assert!(!s.is_exempt_principal("arn:aws:iam::123456789012:role/admin"));
         assert_eq!(s.own_session_names, ["fn", "auto-remediation-fn"]);
-        assert_eq!(
-            Settings::from_vars([("TARGET_REGIONS", "All")]).unwrap().target_regions,
-            Regions::All
-        );
+        assert_eq!(Settings::from_vars([("TARGET_REGIONS", "All")]).unwrap().target_regions, Regions::All);
         assert!(Settings::from_vars([("EXEMPT_TAG", "")]).unwrap().exempt_tag.is_none());
     }
 
@@ -285,24 +251,10 @@ mod tests {
 
     #[test]
     fn region_names() {
-        for ok in [
-            "us-east-1",
-            "us-gov-west-1",
-            "cn-north-1",
-            "ap-southeast-5",
-            "eu-central-2",
-        ] {
+        for ok in ["us-east-1", "us-gov-west-1", "cn-north-1", "ap-southeast-5", "eu-central-2"] {
             assert!(is_region(ok), "{ok}");
         }
-        for bad in [
-            "",
-            "us-east",
-            "US-EAST-1",
-            "us-east-1a",
-            "narnia",
-            "us--1",
-            "us-east-1-",
-        ] {
+        for bad in ["", "us-east", "US-EAST-1", "us-east-1a", "narnia", "us--1", "us-east-1-"] {
             assert!(!is_region(bad), "{bad}");
         }
     }

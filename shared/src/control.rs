@@ -13,11 +13,7 @@ use crate::trigger::{ApiCall, ResourceRef};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolved<T> {
     /// One target; `account` / `region` when its ARN says (they win over the event's).
-    Target {
-        target: T,
-        account: Option<String>,
-        region: Option<String>,
-    },
+    Target { target: T, account: Option<String>, region: Option<String> },
     /// The event names the whole account, and the control's resources must be enumerated (a sweep
     /// of the event's region).
     Sweep,
@@ -25,11 +21,7 @@ pub enum Resolved<T> {
 
 impl<T> Resolved<T> {
     pub fn target(target: T) -> Self {
-        Resolved::Target {
-            target,
-            account: None,
-            region: None,
-        }
+        Resolved::Target { target, account: None, region: None }
     }
 }
 
@@ -71,6 +63,8 @@ pub trait Control: Sized {
     const SECURITY_HUB_CONTROLS: &'static [&'static str];
     /// The sweep enumerates once for the whole account (S3's ListBuckets) instead of per region.
     const GLOBAL_SWEEP: bool = false;
+    /// A manual `{}` (optionally with `region`) means a sweep, for controls whose target is a region.
+    const MANUAL_EMPTY_IS_SWEEP: bool = false;
 
     fn new(settings: &Settings) -> Self;
 
@@ -78,11 +72,6 @@ pub trait Control: Sized {
 
     /// Turns a resource named by an event into a target. No AWS call: an `Err` rejects the event.
     fn resolve(&self, resource: &ResourceRef) -> Result<Resolved<Self::Target>, String>;
-
-    /// The target of a manual payload that names nothing (`{}`), if the control has one.
-    fn default_target(&self, _region: &str) -> Option<Self::Target> {
-        None
-    }
 
     /// The name the report gives the target (an ARN where the resource has one).
     fn arn(&self, target: &Self::Target, partition: &str, account: &str, region: &str) -> String;
@@ -94,14 +83,6 @@ pub trait Control: Sized {
 
     /// Every target in one region (or, with `GLOBAL_SWEEP`, in the account).
     async fn sweep(&self, cx: &Cx<'_, Self::Client>) -> Result<Vec<Self::Target>>;
-
-    /// Every region enabled in the account, for `TARGET_REGIONS=all`.
-    async fn enabled_regions(&self, _cx: &Cx<'_, Self::Client>) -> Result<Vec<String>> {
-        Err(crate::Error::InvalidConfig(format!(
-            "TARGET_REGIONS=all is not supported by {}",
-            Self::NAME
-        )))
-    }
 
     /// The canonical target and the region it lives in (a bucket's region, an alias's key id).
     /// `None`: it does not exist.

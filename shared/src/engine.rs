@@ -24,16 +24,8 @@ pub struct Runtime<C: Control> {
 
 /// One unit of work the plan names.
 enum Job<T> {
-    One {
-        target: T,
-        account: Option<String>,
-        region: String,
-        exempt_by: Option<String>,
-    },
-    Sweep {
-        account: Option<String>,
-        region: String,
-    },
+    One { target: T, account: Option<String>, region: String, exempt_by: Option<String> },
+    Sweep { account: Option<String>, region: String },
 }
 
 struct Plan<T> {
@@ -45,26 +37,14 @@ struct Plan<T> {
 
 impl<T> Plan<T> {
     fn ignore(why: String) -> Self {
-        Plan {
-            jobs: Vec::new(),
-            sweep_all_regions: None,
-            ignored: Some(why),
-        }
+        Plan { jobs: Vec::new(), sweep_all_regions: None, ignored: Some(why) }
     }
 }
 
 impl<C: Control> Runtime<C> {
     pub fn new(settings: Settings, aws: Arc<Aws>) -> Self {
-        let sns = settings
-            .notify_topic_arn
-            .as_ref()
-            .map(|_| aws_sdk_sns::Client::new(aws.sdk_config()));
-        Runtime {
-            control: C::new(&settings),
-            clients: Clients::new(aws, C::client),
-            settings,
-            sns,
-        }
+        let sns = settings.notify_topic_arn.as_ref().map(|_| aws_sdk_sns::Client::new(aws.sdk_config()));
+        Runtime { control: C::new(&settings), clients: Clients::new(aws, C::client), settings, sns }
     }
 
     fn aws(&self) -> &Aws {
@@ -104,23 +84,13 @@ impl<C: Control> Runtime<C> {
         let mut resources: Vec<_> = trigger.resources.iter().collect();
         match trigger.kind {
             Kind::Cloudtrail => {
-                let call = trigger
-                    .call
-                    .as_ref()
-                    .ok_or_else(|| Error::invalid("CloudTrail event without a call"))?;
+                let call = trigger.call.as_ref().ok_or_else(|| Error::invalid("CloudTrail event without a call"))?;
                 if !C::EVENT_NAMES.contains(&call.event_name.as_str()) {
-                    return Ok(Plan::ignore(format!(
-                        "{} is not a call {} acts on",
-                        call.event_name,
-                        C::NAME
-                    )));
+                    return Ok(Plan::ignore(format!("{} is not a call {} acts on", call.event_name, C::NAME)));
                 }
                 if let Some(session) = &call.session_name {
                     if self.settings.own_session_names.contains(session) {
-                        return Ok(Plan::ignore(format!(
-                            "{} was made by this function ({session})",
-                            call.event_name
-                        )));
+                        return Ok(Plan::ignore(format!("{} was made by this function ({session})", call.event_name)));
                     }
                 }
                 if let Some(why) = self.control.ignore_call(call) {
@@ -132,11 +102,7 @@ impl<C: Control> Runtime<C> {
                     .map(|p| format!("{} was made by exempt principal {p}", call.event_name));
             }
             Kind::Securityhub => {
-                resources.retain(|r| {
-                    r.control_id
-                        .as_deref()
-                        .is_some_and(|id| C::SECURITY_HUB_CONTROLS.contains(&id))
-                });
+                resources.retain(|r| r.control_id.as_deref().is_some_and(|id| C::SECURITY_HUB_CONTROLS.contains(&id)));
                 if resources.is_empty() {
                     return Ok(Plan::ignore(format!(
                         "no FAILED finding for {} in the event",
@@ -145,17 +111,9 @@ impl<C: Control> Runtime<C> {
                 }
             }
             Kind::Config => {
-                resources.retain(|r| {
-                    r.resource_type
-                        .as_deref()
-                        .is_some_and(|t| C::CONFIG_RESOURCE_TYPES.contains(&t))
-                });
+                resources.retain(|r| r.resource_type.as_deref().is_some_and(|t| C::CONFIG_RESOURCE_TYPES.contains(&t)));
                 if resources.is_empty() {
-                    let types = trigger
-                        .resources
-                        .iter()
-                        .filter_map(|r| r.resource_type.as_deref())
-                        .collect::<Vec<_>>();
+                    let types = trigger.resources.iter().filter_map(|r| r.resource_type.as_deref()).collect::<Vec<_>>();
                     return Ok(Plan::ignore(format!(
                         "resource type {} is not handled by {}",
                         types.join(", "),
@@ -171,13 +129,11 @@ impl<C: Control> Runtime<C> {
         let mut sweep_all_regions = None;
         let sweep = |account: Option<String>, regions: Vec<String>, jobs: &mut Vec<Job<C::Target>>| {
             for region in regions {
-                jobs.push(Job::Sweep {
-                    account: account.clone(),
-                    region,
-                });
+                jobs.push(Job::Sweep { account: account.clone(), region });
             }
         };
-        if trigger.sweep {
+        let manual_sweep = trigger.kind == Kind::Manual && resources.is_empty() && C::MANUAL_EMPTY_IS_SWEEP;
+        if trigger.sweep || manual_sweep {
             // Scheduled and manual sweeps cover TARGET_REGIONS unless the payload names a region.
             let regions = match (&trigger.region, &self.settings.target_regions) {
                 _ if C::GLOBAL_SWEEP => vec![event_region.clone()],
@@ -191,17 +147,9 @@ impl<C: Control> Runtime<C> {
             };
             sweep(trigger.account.clone(), regions, &mut jobs);
         } else if resources.is_empty() {
-            let target = self.control.default_target(&event_region).ok_or_else(|| {
-                Error::invalid(
-                    "name a resource: {\"resource_id\": ...}, {\"resource_ids\": [...]} or {\"sweep\": true}",
-                )
-            })?;
-            jobs.push(Job::One {
-                target,
-                account: trigger.account.clone(),
-                region: event_region.clone(),
-                exempt_by: None,
-            });
+            return Err(Error::invalid(
+                "name a resource: {\"resource_id\": ...}, {\"resource_ids\": [...]} or {\"sweep\": true}",
+            ));
         }
         for r in resources {
             if let Some(arn) = Arn::parse(&r.id) {
@@ -216,11 +164,7 @@ impl<C: Control> Runtime<C> {
             }
             let region = r.region.clone().unwrap_or_else(|| event_region.clone());
             match self.control.resolve(r).map_err(Error::InvalidEvent)? {
-                Resolved::Target {
-                    target,
-                    account,
-                    region: arn_region,
-                } => jobs.push(Job::One {
+                Resolved::Target { target, account, region: arn_region } => jobs.push(Job::One {
                     target,
                     account: account.or_else(|| r.account.clone()),
                     region: arn_region.unwrap_or(region),
@@ -229,11 +173,7 @@ impl<C: Control> Runtime<C> {
                 Resolved::Sweep => sweep(r.account.clone(), vec![region], &mut jobs),
             }
         }
-        Ok(Plan {
-            jobs,
-            sweep_all_regions,
-            ignored: None,
-        })
+        Ok(Plan { jobs, sweep_all_regions, ignored: None })
     }
 
     async fn run(&self, plan: Plan<C::Target>, dry_run: bool) -> Vec<TargetResult> {
@@ -242,12 +182,7 @@ impl<C: Control> Runtime<C> {
         let mut sweeps = Vec::new();
         for job in plan.jobs {
             match job {
-                Job::One {
-                    target,
-                    account,
-                    region,
-                    exempt_by,
-                } => targets.push((target, account, region, exempt_by)),
+                Job::One { target, account, region, exempt_by } => targets.push((target, account, region, exempt_by)),
                 Job::Sweep { account, region } => sweeps.push((account, region)),
             }
         }
@@ -289,26 +224,13 @@ impl<C: Control> Runtime<C> {
 
     async fn enabled_regions(&self, account: Option<String>) -> Result<Vec<String>> {
         let account = self.account(account).await?;
-        let client = self.clients.get(&account, self.aws().region()).await?;
-        self.control
-            .enabled_regions(&Cx {
-                client: &client,
-                account: &account,
-                region: self.aws().region(),
-            })
-            .await
+        self.aws().enabled_regions(&account).await
     }
 
     async fn sweep(&self, account: Option<String>, region: &str) -> Result<Vec<C::Target>> {
         let account = self.account(account).await?;
         let client = self.clients.get(&account, region).await?;
-        self.control
-            .sweep(&Cx {
-                client: &client,
-                account: &account,
-                region,
-            })
-            .await
+        self.control.sweep(&Cx { client: &client, account: &account, region }).await
     }
 
     async fn failure(&self, account: Option<String>, region: &str, what: &str, e: Error) -> TargetResult {
@@ -385,17 +307,7 @@ impl<C: Control> Runtime<C> {
     ) -> Result<()> {
         let partition = self.aws().partition();
         let mut client = self.clients.get(account, &region).await?;
-        let located = self
-            .control
-            .locate(
-                &Cx {
-                    client: &client,
-                    account,
-                    region: &region,
-                },
-                target,
-            )
-            .await?;
+        let located = self.control.locate(&Cx { client: &client, account, region: &region }, target).await?;
         let Some((target, found_region)) = located else {
             return not_found(result);
         };
@@ -408,24 +320,15 @@ impl<C: Control> Runtime<C> {
         };
         result.region = region.clone();
         result.resource = self.control.arn(&target, partition, account, &region);
-        let cx = Cx {
-            client: &client,
-            account,
-            region: &region,
-        };
+        let cx = Cx { client: &client, account, region: &region };
 
         let Some(description) = self.control.describe(&cx, &target).await? else {
             return not_found(result);
         };
         let tag_exempt = self.settings.exempt_tag.as_ref().and_then(|tag| {
-            tag.matches(description.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-                .then(|| {
-                    format!(
-                        "tagged {}{}",
-                        tag.key,
-                        tag.value.as_ref().map(|v| format!("={v}")).unwrap_or_default()
-                    )
-                })
+            tag.matches(description.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))).then(|| {
+                format!("tagged {}{}", tag.key, tag.value.as_ref().map(|v| format!("={v}")).unwrap_or_default())
+            })
         });
         if let Some(why) = description
             .not_ours
@@ -478,10 +381,7 @@ impl<C: Control> Runtime<C> {
                 delivery_error = Some(e.to_string());
             }
         }
-        let failed: Vec<String> = report
-            .failed()
-            .map(|r| format!("{}: {}", r.resource, r.detail))
-            .collect();
+        let failed: Vec<String> = report.failed().map(|r| format!("{}: {}", r.resource, r.detail)).collect();
         if !failed.is_empty() {
             let mut msg = format!("{} ({}): {}", C::NAME, report.summary(), failed.join("; "));
             if let Some(e) = delivery_error {

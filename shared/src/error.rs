@@ -24,19 +24,11 @@ impl AwsError {
         let (code, message) = match &err {
             SdkError::ServiceError(service) => {
                 let e = service.err();
-                (
-                    e.code().map(str::to_owned),
-                    e.message().map(str::to_owned).unwrap_or_else(|| e.to_string()),
-                )
+                (e.code().map(str::to_owned), e.message().map(str::to_owned).unwrap_or_else(|| e.to_string()))
             }
             other => (None, error_chain(other)),
         };
-        Self {
-            operation,
-            resource: resource.into(),
-            code,
-            message,
-        }
+        Self { operation, resource: resource.into(), code, message }
     }
 
     /// True when the AWS error code is one of `codes`.
@@ -109,10 +101,7 @@ impl Error {
 
 impl From<Error> for lambda_runtime::Diagnostic {
     fn from(e: Error) -> Self {
-        lambda_runtime::Diagnostic {
-            error_type: e.error_type().to_owned(),
-            error_message: e.to_string(),
-        }
+        lambda_runtime::Diagnostic { error_type: e.error_type().to_owned(), error_message: e.to_string() }
     }
 }
 

@@ -32,10 +32,7 @@ pub async fn run<C: Control>() -> Result<(), lambda_runtime::Error> {
     // Boxed: the engine's future is deep, and unboxed it overflows the compiler's layout depth in `main`.
     let handler = move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
         Box::pin(async move {
-            runtime
-                .clients
-                .aws()
-                .learn_account_from_arn(&event.context.invoked_function_arn);
+            runtime.clients.aws().learn_account_from_arn(&event.context.invoked_function_arn);
             runtime.handle(&event.payload).await
         }) as std::pin::Pin<Box<dyn std::future::Future<Output = Result<Report>> + '_>>
     };

@@ -91,16 +91,8 @@ impl Report {
             }
         }
         if counts.is_empty() {
-            return self
-                .ignored
-                .clone()
-                .map(|why| format!("ignored: {why}"))
-                .unwrap_or_else(|| "no targets".into());
+            return self.ignored.clone().map(|why| format!("ignored: {why}")).unwrap_or_else(|| "no targets".into());
         }
-        counts
-            .iter()
-            .map(|(o, n)| format!("{n} {}", o.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ")
+        counts.iter().map(|(o, n)| format!("{n} {}", o.as_str())).collect::<Vec<_>>().join(", ")
     }
 }

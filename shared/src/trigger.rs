@@ -117,9 +117,7 @@ impl Trigger {
             }
             return parse_manual(obj);
         };
-        let detail_type = detail_type
-            .as_str()
-            .ok_or_else(|| Error::invalid("\"detail-type\" must be a string"))?;
+        let detail_type = detail_type.as_str().ok_or_else(|| Error::invalid("\"detail-type\" must be a string"))?;
         let mut trigger = match detail_type {
             "Config Rules Compliance Change" => parse_config(detail(obj)?)?,
             "AWS API Call via CloudTrail" => parse_cloudtrail(detail(obj)?)?,
@@ -159,9 +157,7 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 fn detail(obj: &Map<String, Value>) -> Result<&Map<String, Value>> {
-    obj.get("detail")
-        .and_then(Value::as_object)
-        .ok_or_else(|| Error::invalid("\"detail\" must be an object"))
+    obj.get("detail").and_then(Value::as_object).ok_or_else(|| Error::invalid("\"detail\" must be an object"))
 }
 
 fn str_at<'a>(obj: &'a Map<String, Value>, path: &[&str]) -> Option<&'a str> {
@@ -181,9 +177,7 @@ fn check_id(what: &str, id: &str) -> Result<String> {
         return Err(Error::invalid(format!("{what} is longer than {MAX_ID_LEN} characters")));
     }
     if id.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(Error::invalid(format!(
-            "{what} {id:?} contains whitespace or control characters"
-        )));
+        return Err(Error::invalid(format!("{what} {id:?} contains whitespace or control characters")));
     }
     Ok(id.to_owned())
 }
@@ -192,10 +186,7 @@ fn check_account(what: &str, v: &str) -> Result<String> {
     if is_account_id(v) {
         Ok(v.to_owned())
     } else {
-        Err(Error::invalid(format!(
-            "{what} {:?} is not a 12-digit account id",
-            clip(v)
-        )))
+        Err(Error::invalid(format!("{what} {:?} is not a 12-digit account id", clip(v))))
     }
 }
 
@@ -221,10 +212,7 @@ fn opt_field(
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => check(what, s).map(Some),
-        Some(other) => Err(Error::invalid(format!(
-            "{what} must be a string, got {}",
-            type_name(other)
-        ))),
+        Some(other) => Err(Error::invalid(format!("{what} must be a string, got {}", type_name(other)))),
     }
 }
 
@@ -237,11 +225,7 @@ fn parse_config(d: &Map<String, Value>) -> Result<Trigger> {
     if compliance != "NON_COMPLIANT" {
         return Ok(t.ignore(format!("the evaluation is {compliance}, not NON_COMPLIANT")));
     }
-    let qualifier = [
-        "newEvaluationResult",
-        "evaluationResultIdentifier",
-        "evaluationResultQualifier",
-    ];
+    let qualifier = ["newEvaluationResult", "evaluationResultIdentifier", "evaluationResultQualifier"];
     let id = str_at(d, &["resourceId"])
         .or_else(|| str_at(d, &[qualifier[0], qualifier[1], qualifier[2], "resourceId"]))
         .ok_or_else(|| Error::invalid("Config event: detail.resourceId is missing"))?;
@@ -266,12 +250,7 @@ fn parse_cloudtrail(d: &Map<String, Value>) -> Result<Trigger> {
     let event_name =
         str_at(d, &["eventName"]).ok_or_else(|| Error::invalid("CloudTrail event: detail.eventName is missing"))?;
     let event_source = str_at(d, &["eventSource"]).unwrap_or_default();
-    t.account = opt_field(
-        d,
-        "recipientAccountId",
-        "CloudTrail event: detail.recipientAccountId",
-        check_account,
-    )?;
+    t.account = opt_field(d, "recipientAccountId", "CloudTrail event: detail.recipientAccountId", check_account)?;
     t.region = opt_field(d, "awsRegion", "CloudTrail event: detail.awsRegion", check_region)?;
     let principal = str_at(d, &["userIdentity", "arn"]).map(str::to_owned);
     let role_arn = str_at(d, &["userIdentity", "sessionContext", "sessionIssuer", "arn"]).map(str::to_owned);
@@ -280,11 +259,7 @@ fn parse_cloudtrail(d: &Map<String, Value>) -> Result<Trigger> {
         .as_deref()
         .filter(|arn| arn.contains(":assumed-role/"))
         .and_then(|arn| arn.rsplit('/').next())
-        .or_else(|| {
-            str_at(d, &["userIdentity", "principalId"])
-                .and_then(|p| p.split_once(':'))
-                .map(|(_, s)| s)
-        })
+        .or_else(|| str_at(d, &["userIdentity", "principalId"]).and_then(|p| p.split_once(':')).map(|(_, s)| s))
         .map(str::to_owned);
     let request_parameters = d.get("requestParameters").cloned().unwrap_or(Value::Null);
     t.call = Some(ApiCall {
@@ -368,14 +343,10 @@ fn parse_security_hub(d: &Map<String, Value>) -> Result<Trigger> {
             .ok_or_else(|| Error::invalid(format!("Security Hub event: findings[{i}].Resources must be an array")))?;
         for (j, r) in resources.iter().enumerate() {
             let r = r.as_object().ok_or_else(|| {
-                Error::invalid(format!(
-                    "Security Hub event: findings[{i}].Resources[{j}] must be an object"
-                ))
+                Error::invalid(format!("Security Hub event: findings[{i}].Resources[{j}] must be an object"))
             })?;
             let id = str_at(r, &["Id"]).ok_or_else(|| {
-                Error::invalid(format!(
-                    "Security Hub event: findings[{i}].Resources[{j}].Id is missing"
-                ))
+                Error::invalid(format!("Security Hub event: findings[{i}].Resources[{j}].Id is missing"))
             })?;
             let region =
                 opt_field(r, "Region", "Security Hub resource Region", check_region)?.or(finding_region.clone());
@@ -392,9 +363,7 @@ fn parse_security_hub(d: &Map<String, Value>) -> Result<Trigger> {
         }
     }
     if t.resources.len() > MAX_RESOURCES {
-        return Err(Error::invalid(format!(
-            "the event names more than {MAX_RESOURCES} resources"
-        )));
+        return Err(Error::invalid(format!("the event names more than {MAX_RESOURCES} resources")));
     }
     if t.resources.is_empty() {
         let why = format!("no FAILED, ACTIVE finding ({})", skipped.join("; "));
@@ -403,14 +372,7 @@ fn parse_security_hub(d: &Map<String, Value>) -> Result<Trigger> {
     Ok(t)
 }
 
-const MANUAL_KEYS: &[&str] = &[
-    "resource_id",
-    "resource_ids",
-    "sweep",
-    "region",
-    "account_id",
-    "dry_run",
-];
+const MANUAL_KEYS: &[&str] = &["resource_id", "resource_ids", "sweep", "region", "account_id", "dry_run"];
 
 fn parse_manual(obj: &Map<String, Value>) -> Result<Trigger> {
     let mut t = Trigger::new(Kind::Manual);
@@ -426,33 +388,18 @@ fn parse_manual(obj: &Map<String, Value>) -> Result<Trigger> {
     t.dry_run = match obj.get("dry_run") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
-        Some(other) => {
-            return Err(Error::invalid(format!(
-                "dry_run must be true or false, got {}",
-                type_name(other)
-            )))
-        }
+        Some(other) => return Err(Error::invalid(format!("dry_run must be true or false, got {}", type_name(other)))),
     };
     t.sweep = match obj.get("sweep") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
-        Some(other) => {
-            return Err(Error::invalid(format!(
-                "sweep must be true or false, got {}",
-                type_name(other)
-            )))
-        }
+        Some(other) => return Err(Error::invalid(format!("sweep must be true or false, got {}", type_name(other)))),
     };
     let mut ids = Vec::new();
     match obj.get("resource_id") {
         None | Some(Value::Null) => {}
         Some(Value::String(id)) => ids.push(check_id("resource_id", id)?),
-        Some(other) => {
-            return Err(Error::invalid(format!(
-                "resource_id must be a string, got {}",
-                type_name(other)
-            )))
-        }
+        Some(other) => return Err(Error::invalid(format!("resource_id must be a string, got {}", type_name(other)))),
     }
     match obj.get("resource_ids") {
         None | Some(Value::Null) => {}
@@ -461,9 +408,7 @@ fn parse_manual(obj: &Map<String, Value>) -> Result<Trigger> {
                 return Err(Error::invalid("resource_ids is empty"));
             }
             if list.len() > MAX_RESOURCES {
-                return Err(Error::invalid(format!(
-                    "resource_ids has more than {MAX_RESOURCES} entries"
-                )));
+                return Err(Error::invalid(format!("resource_ids has more than {MAX_RESOURCES} entries")));
             }
             for (i, v) in list.iter().enumerate() {
                 let id = v.as_str().ok_or_else(|| {
@@ -473,31 +418,17 @@ fn parse_manual(obj: &Map<String, Value>) -> Result<Trigger> {
             }
         }
         Some(other) => {
-            return Err(Error::invalid(format!(
-                "resource_ids must be an array of strings, got {}",
-                type_name(other)
-            )))
+            return Err(Error::invalid(format!("resource_ids must be an array of strings, got {}", type_name(other))))
         }
     }
-    let given = [
-        obj.contains_key("resource_id"),
-        obj.contains_key("resource_ids"),
-        t.sweep,
-    ]
-    .iter()
-    .filter(|b| **b)
-    .count();
+    let given =
+        [obj.contains_key("resource_id"), obj.contains_key("resource_ids"), t.sweep].iter().filter(|b| **b).count();
     if given > 1 {
         return Err(Error::invalid("give only one of resource_id, resource_ids and sweep"));
     }
     t.resources = ids
         .into_iter()
-        .map(|id| ResourceRef {
-            id,
-            account: t.account.clone(),
-            region: t.region.clone(),
-            ..ResourceRef::default()
-        })
+        .map(|id| ResourceRef { id, account: t.account.clone(), region: t.region.clone(), ..ResourceRef::default() })
         .collect();
     Ok(t)
 }

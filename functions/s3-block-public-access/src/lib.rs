@@ -76,9 +76,7 @@ const NO_BLOCK: &str = "NoSuchPublicAccessBlockConfiguration";
 fn is_bucket_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     (3..=63).contains(&bytes.len())
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'.' || *b == b'-')
+        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'.' || *b == b'-')
         && bytes[0].is_ascii_alphanumeric()
         && bytes[bytes.len() - 1].is_ascii_alphanumeric()
         && !name.contains("..")
@@ -110,9 +108,7 @@ impl Control for S3BlockPublicAccess {
 
     fn client(config: &SdkConfig) -> Client {
         let local = config.endpoint_url().map(str::to_owned);
-        let s3 = aws_sdk_s3::config::Builder::from(config)
-            .force_path_style(local.is_some())
-            .build();
+        let s3 = aws_sdk_s3::config::Builder::from(config).force_path_style(local.is_some()).build();
         let mut s3control = aws_sdk_s3control::config::Builder::from(config);
         if let Some(url) = local {
             s3control = s3control.endpoint_resolver(FixedEndpoint(url));
@@ -144,9 +140,7 @@ impl Control for S3BlockPublicAccess {
             None => r.id.as_str(),
         };
         if !is_bucket_name(name) {
-            return Err(format!(
-                "{name:?} is not an S3 bucket name, bucket ARN or 12-digit account id"
-            ));
+            return Err(format!("{name:?} is not an S3 bucket name, bucket ARN or 12-digit account id"));
         }
         Ok(Resolved::target(Target::Bucket(name.to_owned())))
     }
@@ -171,12 +165,7 @@ impl Control for S3BlockPublicAccess {
                 .send()
                 .await
                 .map_err(|e| AwsError::from_sdk("s3:ListBuckets", cx.account, e))?;
-            targets.extend(
-                page.buckets()
-                    .iter()
-                    .filter_map(|b| b.name())
-                    .map(|n| Target::Bucket(n.to_owned())),
-            );
+            targets.extend(page.buckets().iter().filter_map(|b| b.name()).map(|n| Target::Bucket(n.to_owned())));
             token = page.continuation_token().filter(|t| !t.is_empty()).map(str::to_owned);
             if token.is_none() {
                 return Ok(targets);
@@ -215,11 +204,7 @@ impl Control for S3BlockPublicAccess {
         };
         match cx.client.s3.get_bucket_tagging().bucket(bucket).send().await {
             Ok(out) => Ok(Some(Description {
-                tags: out
-                    .tag_set()
-                    .iter()
-                    .map(|t| (t.key().to_owned(), t.value().to_owned()))
-                    .collect(),
+                tags: out.tag_set().iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect(),
                 ..Description::default()
             })),
             Err(e) => {
@@ -236,11 +221,7 @@ impl Control for S3BlockPublicAccess {
     async fn read(&self, cx: &Cx<'_, Client>, target: &Target) -> Result<Option<BlockPublicAccess>> {
         match target {
             Target::Bucket(bucket) => match cx.client.s3.get_public_access_block().bucket(bucket).send().await {
-                Ok(out) => Ok(Some(
-                    out.public_access_block_configuration()
-                        .map(from_bucket)
-                        .unwrap_or_default(),
-                )),
+                Ok(out) => Ok(Some(out.public_access_block_configuration().map(from_bucket).unwrap_or_default())),
                 Err(e) => {
                     let e = AwsError::from_sdk("s3:GetPublicAccessBlock", bucket, e);
                     match () {
@@ -251,19 +232,8 @@ impl Control for S3BlockPublicAccess {
                 }
             },
             Target::Account(account) => {
-                match cx
-                    .client
-                    .s3control
-                    .get_public_access_block()
-                    .account_id(account)
-                    .send()
-                    .await
-                {
-                    Ok(out) => Ok(Some(
-                        out.public_access_block_configuration()
-                            .map(from_account)
-                            .unwrap_or_default(),
-                    )),
+                match cx.client.s3control.get_public_access_block().account_id(account).send().await {
+                    Ok(out) => Ok(Some(out.public_access_block_configuration().map(from_account).unwrap_or_default())),
                     Err(e) => {
                         let e = AwsError::from_sdk("s3:GetAccountPublicAccessBlock", account, e);
                         if e.is(&[NO_BLOCK]) {
@@ -344,20 +314,13 @@ mod tests {
     use super::*;
 
     fn resolve(id: &str, resource_type: Option<&str>) -> Result<Resolved<Target>, String> {
-        let r = ResourceRef {
-            id: id.into(),
-            resource_type: resource_type.map(Into::into),
-            ..Default::default()
-        };
+        let r = ResourceRef { id: id.into(), resource_type: resource_type.map(Into::into), ..Default::default() };
         S3BlockPublicAccess.resolve(&r)
     }
 
     #[test]
     fn resolves_buckets_and_accounts() {
-        assert_eq!(
-            resolve("my-bucket", None),
-            Ok(Resolved::target(Target::Bucket("my-bucket".into())))
-        );
+        assert_eq!(resolve("my-bucket", None), Ok(Resolved::target(Target::Bucket("my-bucket".into()))));
         assert_eq!(
             resolve("arn:aws:s3:::my.bucket", Some("AwsS3Bucket")),
             Ok(Resolved::target(Target::Bucket("my.bucket".into())))
@@ -368,10 +331,7 @@ mod tests {
             region: None,
         };
         assert_eq!(resolve("123456789012", None), Ok(account.clone()));
-        assert_eq!(
-            resolve("AWS::::Account:123456789012", Some("AwsAccount")),
-            Ok(account.clone())
-        );
+        assert_eq!(resolve("AWS::::Account:123456789012", Some("AwsAccount")), Ok(account.clone()));
         assert_eq!(resolve("123456789012", Some("AWS::::Account")), Ok(account));
     }
 
@@ -401,10 +361,7 @@ mod tests {
             restrict_public_buckets: true,
         };
         assert!(S3BlockPublicAccess.is_compliant(&all));
-        assert!(!S3BlockPublicAccess.is_compliant(&BlockPublicAccess {
-            restrict_public_buckets: false,
-            ..all
-        }));
+        assert!(!S3BlockPublicAccess.is_compliant(&BlockPublicAccess { restrict_public_buckets: false, ..all }));
         assert!(!S3BlockPublicAccess.is_compliant(&BlockPublicAccess::default()));
     }
 }

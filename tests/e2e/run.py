@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""End to end: every events/ file through the real function binary.
+
+The binaries run on cargo-lambda's Lambda Runtime API emulator (`cargo lambda watch`) and are
+invoked with `cargo lambda invoke --data-file`, the stand-in for `sam local invoke -e` on a machine
+without Docker. AWS is moto in server mode. For each event, the function's module in this folder
+seeds the resource it names (noncompliant), and after the invoke the state is read back with boto3.
+
+    run.py            check every function's events, print "N passed, M failed"
+    run.py --demo     the same, printing each report's before/after (make demo)
+    run.py --only s3-block-public-access
+"""
+
+import argparse
+import importlib
+import json
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import boto3
+from botocore.config import Config
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+VENV_BIN = ROOT / ".venv" / "bin"
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+MODULES = [
+    "s3_block_public_access",
+    "kms_cancel_key_deletion",
+    "ebs_snapshot_revoke_public",
+    "ebs_default_encryption",
+]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, seconds, proc=None):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds}s")
+
+
+class Aws:
+    """boto3 clients on the emulator; S3 Control without the account-id host prefix."""
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint
+
+    def client(self, service, region=REGION):
+        config = Config(s3={"addressing_style": "path"})
+        client = boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=config,
+        )
+        if service == "s3control":
+            # The endpoint rules put the account id in front of the host, which does not resolve locally.
+            def strip_account(request, **_):
+                request.url = request.url.replace("//" + ACCOUNT + ".", "//", 1)
+            client.meta.events.register("before-sign.s3-control.*", strip_account)
+        return client
+
+
+class Moto:
+    def __init__(self):
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false")
+        self.log = open(tempfile.gettempdir() + f"/moto-e2e-{self.port}.log", "w")
+        self.proc = subprocess.Popen(
+            [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        wait_http(self.endpoint + "/moto-api/", 60, self.proc)
+
+    def reset(self):
+        urllib.request.urlopen(urllib.request.Request(self.endpoint + "/moto-api/reset", method="POST"))
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+class Watch:
+    """`cargo lambda watch` serving one function with its environment."""
+
+    def __init__(self, function, env):
+        self.function = function
+        self.port = free_port()
+        args = [str(VENV_BIN / "cargo-lambda"), "lambda", "watch", "--invoke-port", str(self.port),
+                "--invoke-address", "127.0.0.1", "--ignore-changes", "--quiet", "--bin", function]
+        for key, value in env.items():
+            args += ["--env-var", f"{key}={value}"]
+        self.log_path = tempfile.gettempdir() + f"/watch-{function}-{self.port}.log"
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(args, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, PATH=f"{VENV_BIN}:{os.environ['PATH']}"))
+        # The runtime API answers 405 to a GET on the invoke path once it listens.
+        wait_http(f"http://127.0.0.1:{self.port}/2015-03-31/functions/{function}/invocations", 120, self.proc)
+
+    def invoke(self, data_file):
+        args = [str(VENV_BIN / "cargo-lambda"), "lambda", "invoke", self.function, "--invoke-port", str(self.port),
+                "--invoke-address", "127.0.0.1", "--data-file", str(data_file), "--output-format", "json"]
+        out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=900)
+        text = out.stdout.strip()
+        if out.returncode == 0:
+            return json.loads(text), None
+        # A function error: cargo lambda prints the error type and message.
+        return None, (out.stdout + out.stderr).strip()
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def outcome_of(report, error):
+    if error is not None:
+        for kind in ("RemediationFailed", "InvalidEvent"):
+            if kind in error:
+                return {"RemediationFailed": "failed", "InvalidEvent": "invalid"}[kind]
+        return "error: " + error
+    if not report["results"]:
+        return "ignored" if report.get("ignored") else "no results"
+    outcomes = {r["outcome"] for r in report["results"]}
+    return outcomes.pop() if len(outcomes) == 1 else "mixed: " + ", ".join(sorted(outcomes))
+
+
+def show(report, error):
+    if error is not None:
+        print(f"    error: {error.splitlines()[-1][:300]}")
+        return
+    if not report["results"]:
+        print(f"    ignored: {report['ignored']}")
+    for r in report["results"]:
+        print(f"    {r['outcome']:<17} {r['resource']}  ({r['region']})")
+        if r.get("before") is not None:
+            print(f"      before: {json.dumps(r['before'])}")
+        if r.get("after") is not None:
+            print(f"      after:  {json.dumps(r['after'])}")
+        if r["outcome"] not in ("remediated",):
+            print(f"      detail: {r['detail']}")
+
+
+def run_module(name, moto, aws, demo):
+    module = importlib.import_module(name)
+    events = ROOT / "events" / module.FUNCTION
+    missing = sorted(p.name for p in events.glob("*.json") if p.name not in module.CASES)
+    passed, failed = 0, []
+    if missing:
+        failed.append(f"{module.FUNCTION}: events without an expected outcome: {missing}")
+    env = {
+        "AWS_ENDPOINT_URL": moto.endpoint,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_LAMBDA_FUNCTION_NAME": module.FUNCTION,
+        **getattr(module, "ENV", {}),
+    }
+    print(f"== {module.FUNCTION}: building and starting the binary on cargo lambda watch", flush=True)
+    watch = Watch(module.FUNCTION, env)
+    try:
+        for file, expected in module.CASES.items():
+            moto.reset()
+            ids = module.seed(aws, file) or {}
+            text = (events / file).read_text()
+            for placeholder, real in ids.items():
+                text = text.replace(placeholder, real)
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as tmp:
+                tmp.write(text)
+            report, error = watch.invoke(tmp.name)
+            os.unlink(tmp.name)
+            got = outcome_of(report, error)
+            now_compliant = module.compliant(aws, file, ids)
+            want_compliant = expected == "remediated"
+            ok = got == expected and (expected == "failed" or now_compliant == want_compliant)
+            mark = "ok  " if ok else "FAIL"
+            print(f"  {mark} events/{module.FUNCTION}/{file}: {got} (expected {expected}), "
+                  f"compliant after: {now_compliant}", flush=True)
+            if demo or not ok:
+                show(report, error)
+            if ok:
+                passed += 1
+            else:
+                failed.append(f"{module.FUNCTION}/{file}: got {got}, compliant {now_compliant}; expected {expected}")
+    finally:
+        watch.stop()
+    return passed, failed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--demo", action="store_true", help="print every report's before/after")
+    parser.add_argument("--only", action="append", help="function name(s) to run")
+    args = parser.parse_args()
+    sys.path.insert(0, str(pathlib.Path(__file__).parent))
+    names = [m for m in MODULES if (pathlib.Path(__file__).parent / f"{m}.py").exists()]
+    if args.only:
+        names = [m for m in names if m.replace("_", "-") in args.only]
+    moto = Moto()
+    aws = Aws(moto.endpoint)
+    passed, failed = 0, []
+    try:
+        for name in names:
+            p, f = run_module(name, moto, aws, args.demo)
+            passed += p
+            failed += f
+    finally:
+        moto.stop()
+    for f in failed:
+        print("FAILED:", f)
+    print(f"e2e: {passed} passed, {len(failed)} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
