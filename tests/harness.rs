@@ -127,10 +127,28 @@ pub struct Fault {
     pub times: Option<usize>,
 }
 
+/// What the proxy does to a request a rule matches.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// Answer with this status and body instead of forwarding.
+    Answer { status: u16, body: String },
+    /// Close the connection without an answer (a reset, as the SDK sees it).
+    Reset,
+    /// Wait, then forward (past the SDK's attempt timeout this is a timeout).
+    Delay(Duration),
+}
+
+#[derive(Clone)]
+struct Rule {
+    matches: fn(&Request) -> bool,
+    action: Action,
+    times: Option<usize>,
+}
+
 #[derive(Default)]
 struct ProxyState {
     requests: Vec<Request>,
-    faults: Vec<Fault>,
+    faults: Vec<Rule>,
     injected: usize,
 }
 
@@ -172,7 +190,13 @@ impl Proxy {
     }
 
     pub fn inject(&self, fault: Fault) {
-        self.state.lock().unwrap().faults.push(fault);
+        let action = Action::Answer { status: fault.status, body: fault.body };
+        self.inject_action(fault.matches, action, fault.times);
+    }
+
+    /// Applies `action` to the next `times` requests that `matches` (all of them with `None`).
+    pub fn inject_action(&self, matches: fn(&Request) -> bool, action: Action, times: Option<usize>) {
+        self.state.lock().unwrap().faults.push(Rule { matches, action, times });
     }
 
     pub fn injected(&self) -> usize {
@@ -192,6 +216,21 @@ impl Proxy {
             .credentials_provider(creds)
             .load()
             .await
+    }
+
+    /// The function's production retry policy (`remediation_core::aws::retry_config`), with per-attempt
+    /// timeouts short enough for a test to wait out.
+    pub async fn production_config(&self, region: &str, attempt_timeout: Duration) -> SdkConfig {
+        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .operation_attempt_timeout(attempt_timeout)
+            .build();
+        self.sdk_config(region)
+            .await
+            .to_builder()
+            .retry_config(remediation_core::aws::retry_config())
+            .timeout_config(timeouts)
+            .build()
     }
 
     /// SDK configuration acting as another account (moto maps assumed-role credentials to the role's account).
@@ -286,16 +325,24 @@ async fn serve(mut conn: tokio::net::TcpStream, upstream: u16, state: Arc<Mutex<
         }
         fault
     };
-    if let Some(f) = fault {
-        let content_type = if f.body.starts_with('{') { "application/x-amz-json-1.1" } else { "text/xml" };
-        let reply = format!(
-            "HTTP/1.1 {} Injected\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-            f.status,
-            f.body.len(),
-            f.body
-        );
-        conn.write_all(reply.as_bytes()).await?;
-        return conn.shutdown().await;
+    match fault.map(|f| f.action) {
+        Some(Action::Answer { status, body }) => {
+            let content_type = if body.starts_with('{') { "application/x-amz-json-1.1" } else { "text/xml" };
+            let reply = format!(
+                "HTTP/1.1 {status} Injected\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len(),
+            );
+            conn.write_all(reply.as_bytes()).await?;
+            return conn.shutdown().await;
+        }
+        Some(Action::Reset) => {
+            // SO_LINGER 0 makes close() send RST rather than FIN.
+            conn.set_zero_linger()?;
+            drop(conn);
+            return Ok(());
+        }
+        Some(Action::Delay(pause)) => tokio::time::sleep(pause).await,
+        None => {}
     }
     let mut up = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await?;
     up.write_all(&buf).await?;

@@ -4,6 +4,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use aws_config::sts::AssumeRoleProvider;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_types::region::Region;
@@ -11,6 +15,22 @@ use tokio::sync::OnceCell;
 
 use crate::config::{is_account_id, member_session_name, partition_of, Settings};
 use crate::error::{AwsError, Error, Result};
+
+/// Throttling (`ThrottlingException`, `SlowDown`, `RequestLimitExceeded`), 5xx and transport errors are
+/// retried with exponential backoff and jitter, up to 5 attempts: a sweep of thousands of resources meets
+/// throttling, and a retry is cheaper than a failed invocation replayed by Lambda.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard().with_max_attempts(5).with_max_backoff(Duration::from_secs(10))
+}
+
+/// A hung connection must not eat the Lambda timeout: each attempt gets 10 s, each call 40 s in all.
+pub fn timeout_config() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(40))
+        .build()
+}
 
 /// The function's own identity and the way into member accounts.
 pub struct Aws {
@@ -25,7 +45,11 @@ pub struct Aws {
 impl Aws {
     /// Loads the SDK's default chain (env, web identity, container credentials; `AWS_ENDPOINT_URL`).
     pub async fn from_env(settings: &Settings) -> Result<Self> {
-        let base = aws_config::defaults(BehaviorVersion::latest()).load().await;
+        let base = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(retry_config())
+            .timeout_config(timeout_config())
+            .load()
+            .await;
         Self::new(base, settings)
     }
 

@@ -25,7 +25,7 @@ pub struct Runtime<C: Control> {
 /// One unit of work the plan names.
 enum Job<T> {
     One { target: T, account: Option<String>, region: String, exempt_by: Option<String> },
-    Sweep { account: Option<String>, region: String },
+    Sweep { account: Option<String>, region: String, exempt_by: Option<String> },
 }
 
 struct Plan<T> {
@@ -129,7 +129,7 @@ impl<C: Control> Runtime<C> {
         let mut sweep_all_regions = None;
         let sweep = |account: Option<String>, regions: Vec<String>, jobs: &mut Vec<Job<C::Target>>| {
             for region in regions {
-                jobs.push(Job::Sweep { account: account.clone(), region });
+                jobs.push(Job::Sweep { account: account.clone(), region, exempt_by: exempt_by.clone() });
             }
         };
         let manual_sweep = trigger.kind == Kind::Manual && resources.is_empty() && C::MANUAL_EMPTY_IS_SWEEP;
@@ -183,26 +183,28 @@ impl<C: Control> Runtime<C> {
         for job in plan.jobs {
             match job {
                 Job::One { target, account, region, exempt_by } => targets.push((target, account, region, exempt_by)),
-                Job::Sweep { account, region } => sweeps.push((account, region)),
+                Job::Sweep { account, region, exempt_by } => sweeps.push((account, region, exempt_by)),
             }
         }
         if let Some(account) = plan.sweep_all_regions {
             match self.enabled_regions(account.clone()).await {
-                Ok(regions) => sweeps.extend(regions.into_iter().map(|r| (account.clone(), r))),
+                Ok(regions) => sweeps.extend(regions.into_iter().map(|r| (account.clone(), r, None))),
                 Err(e) => results.push(self.failure(account, self.aws().region(), "enabled regions", e).await),
             }
         }
         let found: Vec<_> = stream::iter(sweeps)
-            .map(|(account, region)| async move {
+            .map(|(account, region, exempt_by)| async move {
                 let listed = self.sweep(account.clone(), &region).await;
-                (account, region, listed)
+                (account, region, exempt_by, listed)
             })
             .buffered(self.settings.concurrency)
             .collect()
             .await;
-        for (account, region, listed) in found {
+        for (account, region, exempt_by, listed) in found {
             match listed {
-                Ok(list) => targets.extend(list.into_iter().map(|t| (t, account.clone(), region.clone(), None))),
+                Ok(list) => {
+                    targets.extend(list.into_iter().map(|t| (t, account.clone(), region.clone(), exempt_by.clone())))
+                }
                 Err(e) => results.push(self.failure(account, &region, &format!("sweep of {region}"), e).await),
             }
         }

@@ -44,9 +44,15 @@ pub fn init_logging() {
     let level = std::env::var("RUST_LOG")
         .or_else(|_| std::env::var("AWS_LAMBDA_LOG_LEVEL").map(|l| l.to_lowercase()))
         .unwrap_or_else(|_| "info".into());
+    // The SDK logs requests, headers and canonical requests (with the session token) at debug and
+    // trace: whatever level is asked for, the SDK and HTTP stack stay at info.
+    let sdk = ["aws_sigv4", "aws_smithy_runtime", "aws_smithy_runtime_api", "aws_smithy_http_client", "aws_config"]
+        .map(|target| format!("{target}=info"))
+        .join(",");
+    let filter = format!("{level},{sdk},hyper=info,hyper_util=info,rustls=info,h2=info");
     let _ = tracing_subscriber::fmt()
         .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_current_span(false)
         .with_target(false)
         .without_time()

@@ -226,6 +226,11 @@ fn parse_config(d: &Map<String, Value>) -> Result<Trigger> {
         return Ok(t.ignore(format!("the evaluation is {compliance}, not NON_COMPLIANT")));
     }
     let qualifier = ["newEvaluationResult", "evaluationResultIdentifier", "evaluationResultQualifier"];
+    for key in ["resourceId", "resourceType"] {
+        if let Some(v) = d.get(key).filter(|v| !v.is_null() && !v.is_string()) {
+            return Err(Error::invalid(format!("Config event: detail.{key} must be a string, got {}", type_name(v))));
+        }
+    }
     let id = str_at(d, &["resourceId"])
         .or_else(|| str_at(d, &[qualifier[0], qualifier[1], qualifier[2], "resourceId"]))
         .ok_or_else(|| Error::invalid("Config event: detail.resourceId is missing"))?;

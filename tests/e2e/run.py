@@ -111,8 +111,11 @@ class Watch:
         self.port = free_port()
         args = [str(VENV_BIN / "cargo-lambda"), "lambda", "watch", "--invoke-port", str(self.port),
                 "--invoke-address", "127.0.0.1", "--ignore-changes", "--quiet", "--bin", function]
-        for key, value in env.items():
-            args += ["--env-var", f"{key}={value}"]
+        # An env file, not --env-var: --env-var splits values on commas (TARGET_REGIONS=a,b).
+        self.env_file = tempfile.NamedTemporaryFile("w", suffix=".env", delete=False)
+        self.env_file.write("".join(f"{key}={value}\n" for key, value in env.items()))
+        self.env_file.close()
+        args += ["--env-file", self.env_file.name]
         self.log_path = tempfile.gettempdir() + f"/watch-{function}-{self.port}.log"
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(args, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
@@ -136,6 +139,7 @@ class Watch:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        os.unlink(self.env_file.name)
 
 
 def outcome_of(report, error):

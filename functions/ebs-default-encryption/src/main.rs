@@ -1,0 +1,6 @@
+use ebs_default_encryption::EbsDefaultEncryption;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    remediation_core::run::<EbsDefaultEncryption>().await
+}

@@ -1,0 +1,6 @@
+use ebs_snapshot_revoke_public::EbsSnapshotRevokePublic;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    remediation_core::run::<EbsSnapshotRevokePublic>().await
+}

@@ -1,0 +1,516 @@
+//! KMS.3: a customer managed key scheduled for deletion gets its deletion cancelled and, unless
+//! `KMS_REENABLE_KEY=false`, is enabled again (a cancelled key is left `Disabled` by KMS, and the
+//! workloads that use it keep failing until it is enabled).
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::{Mutex, PoisonError};
+
+use aws_config::SdkConfig;
+use aws_sdk_kms::primitives::DateTimeFormat;
+use aws_sdk_kms::types::{KeyManagerType, KeyMetadata};
+use remediation_core::config::partition_of;
+use remediation_core::{Arn, AwsError, Control, Cx, Description, Resolved, ResourceRef, Result, Settings};
+use serde::Serialize;
+
+pub struct KmsCancelKeyDeletion {
+    reenable: bool,
+    /// `EXEMPT_TAG` is set: only then are a key's tags listed.
+    list_tags: bool,
+    /// `EXEMPT_RESOURCES` names an alias: only then are a key's aliases listed.
+    list_aliases: bool,
+    /// Keys (account, region, key id) this process re-enabled whose read-back is not judged yet. A
+    /// `Disabled` key that is not pending deletion passes KMS.3, so only this tells the read-back of
+    /// a re-enabled key (which must be `Enabled`) from a key someone disabled on purpose.
+    reenabled: Mutex<HashSet<(String, String, String)>>,
+}
+
+/// A KMS key, named as the `KeyId` parameter of the KMS API names it: key id, key ARN, alias name
+/// (`alias/x`) or alias ARN, until `locate` turns it into the key id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub key_id: String,
+    /// What `locate`'s DescribeKey said, so `describe` needs no second one.
+    pub found: Option<Found>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub arn: String,
+    pub aws_managed: bool,
+}
+
+impl Key {
+    pub fn named(key_id: impl Into<String>) -> Self {
+        Key { key_id: key_id.into(), found: None }
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.key_id)
+    }
+}
+
+/// What the report shows as `before` / `after`: the key state and the deletion that was scheduled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyStatus {
+    pub key_state: String,
+    /// When KMS would delete the key (RFC 3339); null when no deletion is scheduled, and for a
+    /// multi-Region primary key still waiting for its replicas to be deleted.
+    pub deletion_date: Option<String>,
+    /// The waiting period of a primary key in `PendingReplicaDeletion`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_deletion_window_in_days: Option<i32>,
+    /// This read-back follows a re-enable: only `Enabled` passes.
+    #[serde(skip)]
+    pub must_be_enabled: bool,
+}
+
+impl KeyStatus {
+    fn from_metadata(meta: &KeyMetadata, must_be_enabled: bool) -> Self {
+        KeyStatus {
+            key_state: meta.key_state().map(|s| s.as_str().to_owned()).unwrap_or_else(|| "Unknown".into()),
+            deletion_date: meta.deletion_date().and_then(|d| d.fmt(DateTimeFormat::DateTime).ok()),
+            pending_deletion_window_in_days: meta.pending_deletion_window_in_days(),
+            must_be_enabled,
+        }
+    }
+
+    /// `PendingReplicaDeletion` is a multi-Region primary key scheduled for deletion whose replicas
+    /// still exist: it is deleted as soon as they are, so it counts as scheduled too.
+    pub fn is_scheduled_for_deletion(&self) -> bool {
+        matches!(self.key_state.as_str(), "PendingDeletion" | "PendingReplicaDeletion")
+    }
+
+    fn scheduled(&self) -> String {
+        match (&self.deletion_date, self.pending_deletion_window_in_days) {
+            (Some(date), _) => format!("the deletion scheduled for {date}"),
+            (None, Some(days)) => format!("the deletion scheduled {days} days after its replicas are deleted"),
+            (None, None) => "the scheduled deletion".into(),
+        }
+    }
+}
+
+const NOT_FOUND: &[&str] = &["NotFoundException"];
+/// CancelKeyDeletion on a key that is no longer pending deletion (someone cancelled it meanwhile).
+const NOT_PENDING: &[&str] = &["KMSInvalidStateException"];
+
+/// `1234abcd-12ab-34cd-56ef-1234567890ab`, or a multi-Region `mrk-` id (32 hex digits, dashes allowed).
+fn is_key_id(id: &str) -> bool {
+    let hex = id.strip_prefix("mrk-").unwrap_or(id);
+    (hex.len() == 32 || hex.len() == 36)
+        && hex.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+        && hex.bytes().filter(u8::is_ascii_hexdigit).count() == 32
+}
+
+/// `alias/` and 1-250 of `a-zA-Z0-9/_-` (KMS's own limits).
+fn is_alias_name(name: &str) -> bool {
+    name.strip_prefix("alias/").is_some_and(|rest| {
+        (1..=250).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_-".contains(&b))
+    })
+}
+
+fn found(meta: &KeyMetadata, cx: &Cx<'_, aws_sdk_kms::Client>) -> Found {
+    Found {
+        arn: meta
+            .arn()
+            .map(str::to_owned)
+            .unwrap_or_else(|| key_arn(partition_of(cx.region), cx.account, cx.region, meta.key_id())),
+        aws_managed: meta.key_manager() == Some(&KeyManagerType::Aws),
+    }
+}
+
+fn key_arn(partition: &str, account: &str, region: &str, key_id: &str) -> String {
+    format!("arn:{partition}:kms:{region}:{account}:key/{key_id}")
+}
+
+/// DescribeKey accepts every way of naming a key; `None` when there is no such key (or alias).
+async fn describe_key(cx: &Cx<'_, aws_sdk_kms::Client>, key_id: &str) -> Result<Option<KeyMetadata>> {
+    match cx.client.describe_key().key_id(key_id).send().await {
+        Ok(out) => Ok(out.key_metadata),
+        Err(e) => {
+            let e = AwsError::from_sdk("kms:DescribeKey", key_id, e);
+            if e.is(NOT_FOUND) {
+                Ok(None)
+            } else {
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// Key ids behind `alias/aws/*`: AWS managed keys, which only AWS can schedule or cancel.
+async fn aws_managed_key_ids(cx: &Cx<'_, aws_sdk_kms::Client>) -> Result<HashSet<String>> {
+    let mut ids = HashSet::new();
+    let mut marker = None;
+    loop {
+        let page = cx
+            .client
+            .list_aliases()
+            .limit(100)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("kms:ListAliases", cx.region, e))?;
+        ids.extend(
+            page.aliases()
+                .iter()
+                .filter(|a| a.alias_name().is_some_and(|n| n.starts_with("alias/aws/")))
+                .filter_map(|a| a.target_key_id().map(str::to_owned)),
+        );
+        marker = page.next_marker().filter(|_| page.truncated()).map(str::to_owned);
+        if marker.is_none() {
+            return Ok(ids);
+        }
+    }
+}
+
+impl KmsCancelKeyDeletion {
+    fn reenabled(&self) -> std::sync::MutexGuard<'_, HashSet<(String, String, String)>> {
+        self.reenabled.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Tags as `(TagKey, TagValue)`; `None` when the key is gone.
+    async fn tags(&self, cx: &Cx<'_, aws_sdk_kms::Client>, key_id: &str) -> Result<Option<Vec<(String, String)>>> {
+        let mut tags = Vec::new();
+        let mut marker = None;
+        loop {
+            let page = match cx.client.list_resource_tags().key_id(key_id).set_marker(marker).send().await {
+                Ok(page) => page,
+                Err(e) => {
+                    let e = AwsError::from_sdk("kms:ListResourceTags", key_id, e);
+                    return if e.is(NOT_FOUND) { Ok(None) } else { Err(e.into()) };
+                }
+            };
+            tags.extend(page.tags().iter().map(|t| (t.tag_key().to_owned(), t.tag_value().to_owned())));
+            marker = page.next_marker().filter(|_| page.truncated()).map(str::to_owned);
+            if marker.is_none() {
+                return Ok(Some(tags));
+            }
+        }
+    }
+
+    /// The key's alias names and alias ARNs, for `EXEMPT_RESOURCES`.
+    async fn aliases(&self, cx: &Cx<'_, aws_sdk_kms::Client>, key_id: &str) -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        let mut marker = None;
+        loop {
+            let page = cx
+                .client
+                .list_aliases()
+                .key_id(key_id)
+                .set_marker(marker)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("kms:ListAliases", key_id, e))?;
+            for alias in page.aliases() {
+                names.extend(alias.alias_name().map(str::to_owned));
+                names.extend(alias.alias_arn().map(str::to_owned));
+            }
+            marker = page.next_marker().filter(|_| page.truncated()).map(str::to_owned);
+            if marker.is_none() {
+                return Ok(names);
+            }
+        }
+    }
+}
+
+impl Control for KmsCancelKeyDeletion {
+    type Target = Key;
+    type State = KeyStatus;
+    type Client = aws_sdk_kms::Client;
+
+    const NAME: &'static str = "kms-cancel-key-deletion";
+    const EVENT_NAMES: &'static [&'static str] = &["ScheduleKeyDeletion"];
+    const CONFIG_RESOURCE_TYPES: &'static [&'static str] = &["AWS::KMS::Key"];
+    const SECURITY_HUB_CONTROLS: &'static [&'static str] = &["KMS.3"];
+
+    fn new(settings: &Settings) -> Self {
+        KmsCancelKeyDeletion {
+            reenable: settings.kms_reenable_key,
+            list_tags: settings.exempt_tag.is_some(),
+            list_aliases: settings.exempt_resources.iter().any(|r| r.contains("alias/")),
+            reenabled: Mutex::new(HashSet::new()),
+        }
+    }
+
+    fn client(config: &SdkConfig) -> aws_sdk_kms::Client {
+        aws_sdk_kms::Client::new(config)
+    }
+
+    /// Accepts a key id, key ARN, alias name or alias ARN. An ARN's region and account win over the
+    /// event's: a Multi-Region replica is handled in its own region.
+    fn resolve(&self, r: &ResourceRef) -> Result<Resolved<Key>, String> {
+        let id = r.id.as_str();
+        let Some(arn) = Arn::parse(id) else {
+            if is_key_id(id) || is_alias_name(id) {
+                return Ok(Resolved::target(Key::named(id)));
+            }
+            return Err(format!("{id:?} is not a KMS key id, key ARN, alias name (alias/...) or alias ARN"));
+        };
+        let valid = arn.service == "kms"
+            && (arn.resource.strip_prefix("key/").is_some_and(is_key_id) || is_alias_name(arn.resource));
+        if !valid {
+            return Err(format!("{id} is not a KMS key ARN or alias ARN"));
+        }
+        let Some(region) = arn.region() else {
+            return Err(format!("{id} is not a KMS key ARN: it has no region"));
+        };
+        Ok(Resolved::Target { target: Key::named(id), account: arn.account(), region: Some(region) })
+    }
+
+    fn arn(&self, key: &Key, partition: &str, account: &str, region: &str) -> String {
+        match &key.found {
+            Some(found) => found.arn.clone(),
+            None if key.key_id.starts_with("arn:") => key.key_id.clone(),
+            None if key.key_id.starts_with("alias/") => {
+                format!("arn:{partition}:kms:{region}:{account}:{}", key.key_id)
+            }
+            None => key_arn(partition, account, region, &key.key_id),
+        }
+    }
+
+    /// Every key in the region except AWS managed ones (recognised by their `alias/aws/*` alias: one
+    /// ListAliases instead of a DescribeKey per key). The engine reads each key itself.
+    async fn sweep(&self, cx: &Cx<'_, aws_sdk_kms::Client>) -> Result<Vec<Key>> {
+        let aws_managed = aws_managed_key_ids(cx).await?;
+        let mut keys = Vec::new();
+        let mut marker = None;
+        loop {
+            let page = cx
+                .client
+                .list_keys()
+                .limit(1000)
+                .set_marker(marker)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("kms:ListKeys", cx.region, e))?;
+            keys.extend(
+                page.keys().iter().filter_map(|k| k.key_id()).filter(|id| !aws_managed.contains(*id)).map(Key::named),
+            );
+            marker = page.next_marker().filter(|_| page.truncated()).map(str::to_owned);
+            if marker.is_none() {
+                return Ok(keys);
+            }
+        }
+    }
+
+    /// Resolves an alias or ARN to the key id: CancelKeyDeletion and EnableKey take no alias, and the
+    /// key's region comes from its ARN.
+    async fn locate(&self, cx: &Cx<'_, aws_sdk_kms::Client>, key: Key) -> Result<Option<(Key, Option<String>)>> {
+        let Some(meta) = describe_key(cx, &key.key_id).await? else {
+            return Ok(None);
+        };
+        let found = found(&meta, cx);
+        let region = Arn::parse(&found.arn).and_then(|a| a.region());
+        Ok(Some((Key { key_id: meta.key_id().to_owned(), found: Some(found) }, region)))
+    }
+
+    async fn describe(&self, cx: &Cx<'_, aws_sdk_kms::Client>, key: &Key) -> Result<Option<Description>> {
+        let found = match &key.found {
+            Some(found) => found.clone(),
+            None => match describe_key(cx, &key.key_id).await? {
+                Some(meta) => found(&meta, cx),
+                None => return Ok(None),
+            },
+        };
+        if found.aws_managed {
+            return Ok(Some(Description {
+                not_ours: Some("an AWS managed key: its lifecycle belongs to AWS".into()),
+                ..Description::default()
+            }));
+        }
+        let tags = if self.list_tags {
+            match self.tags(cx, &key.key_id).await? {
+                Some(tags) => tags,
+                None => return Ok(None),
+            }
+        } else {
+            Vec::new()
+        };
+        let mut names = vec![key.key_id.clone(), found.arn.clone()];
+        if self.list_aliases {
+            names.extend(self.aliases(cx, &key.key_id).await?);
+        }
+        Ok(Some(Description { tags, names, not_ours: None }))
+    }
+
+    async fn read(&self, cx: &Cx<'_, aws_sdk_kms::Client>, key: &Key) -> Result<Option<KeyStatus>> {
+        let Some(meta) = describe_key(cx, &key.key_id).await? else {
+            return Ok(None);
+        };
+        let mark = (cx.account.to_owned(), cx.region.to_owned(), meta.key_id().to_owned());
+        let must_be_enabled = self.reenabled().remove(&mark);
+        Ok(Some(KeyStatus::from_metadata(&meta, must_be_enabled)))
+    }
+
+    /// KMS.3 fails only for keys scheduled for deletion, so a `Disabled` key is compliant, except on
+    /// the read-back of a key this function re-enabled.
+    fn is_compliant(&self, status: &KeyStatus) -> bool {
+        !status.is_scheduled_for_deletion() && (!status.must_be_enabled || status.key_state == "Enabled")
+    }
+
+    async fn fix(&self, cx: &Cx<'_, aws_sdk_kms::Client>, key: &Key, before: &KeyStatus) -> Result<String> {
+        let key_id = key.key_id.as_str();
+        let mut done = match cx.client.cancel_key_deletion().key_id(key_id).send().await {
+            Ok(_) => format!("cancelled {}", before.scheduled()),
+            Err(e) => {
+                let e = AwsError::from_sdk("kms:CancelKeyDeletion", key_id, e);
+                if !e.is(NOT_PENDING) {
+                    return Err(e.into());
+                }
+                // Cancelled by someone else since the read: the read-back decides.
+                format!("{} was already cancelled", before.scheduled())
+            }
+        };
+        if self.reenable {
+            cx.client
+                .enable_key()
+                .key_id(key_id)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("kms:EnableKey", key_id, e))?;
+            self.reenabled().insert((cx.account.to_owned(), cx.region.to_owned(), key_id.to_owned()));
+            done.push_str(" and enabled the key again");
+        } else {
+            done.push_str("; the key is left Disabled (KMS_REENABLE_KEY=false)");
+        }
+        Ok(done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    fn control(vars: &[(&str, &str)]) -> KmsCancelKeyDeletion {
+        KmsCancelKeyDeletion::new(&Settings::from_vars(vars.iter().copied()).unwrap())
+    }
+
+    fn resolve(id: &str) -> Result<Resolved<Key>, String> {
+        control(&[]).resolve(&ResourceRef { id: id.into(), ..Default::default() })
+    }
+
+    fn status(state: &str, must_be_enabled: bool) -> KeyStatus {
+        KeyStatus {
+            key_state: state.into(),
+            deletion_date: None,
+            pending_deletion_window_in_days: None,
+            must_be_enabled,
+        }
+    }
+
+    #[test]
+    fn resolves_ids_arns_and_aliases() {
+        for named in [ID, "mrk-1234abcd12ab34cd56ef1234567890ab", "alias/example-app-key", "alias/team/app_key-1"] {
+            assert_eq!(resolve(named), Ok(Resolved::target(Key::named(named))), "{named}");
+        }
+        for (arn, region) in [
+            (format!("arn:aws:kms:eu-west-1:111122223333:key/{ID}"), "eu-west-1"),
+            ("arn:aws:kms:us-east-1:111122223333:alias/example-app-key".into(), "us-east-1"),
+            ("arn:aws-cn:kms:cn-north-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab".into(), "cn-north-1"),
+        ] {
+            assert_eq!(
+                resolve(&arn),
+                Ok(Resolved::Target {
+                    target: Key::named(&arn),
+                    account: Some("111122223333".into()),
+                    region: Some(region.into())
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_key() {
+        for bad in [
+            "my-key",
+            "1234abcd",
+            "1234abcd-12ab-34cd-56ef-1234567890az",
+            "alias/",
+            "alias/has space",
+            "alias/dot.ted",
+            "arn:aws:s3:::bucket",
+            "arn:aws:kms:us-east-1:111122223333:key/not-a-key",
+            "arn:aws:kms:us-east-1:111122223333:grant/x",
+            &format!("arn:aws:kms::111122223333:key/{ID}"),
+            &format!("alias/{}", "a".repeat(251)),
+        ] {
+            let err = resolve(bad).unwrap_err();
+            assert!(err.contains("KMS"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn only_a_scheduled_deletion_is_noncompliant() {
+        let c = control(&[]);
+        for scheduled in ["PendingDeletion", "PendingReplicaDeletion"] {
+            assert!(!c.is_compliant(&status(scheduled, false)), "{scheduled}");
+            assert!(!c.is_compliant(&status(scheduled, true)), "{scheduled}");
+        }
+        // KMS.3 checks deletion only: a key disabled on purpose is left alone.
+        for fine in ["Enabled", "Disabled", "PendingImport", "Unavailable"] {
+            assert!(c.is_compliant(&status(fine, false)), "{fine}");
+        }
+    }
+
+    #[test]
+    fn a_reenabled_key_must_read_back_enabled() {
+        let c = control(&[]);
+        assert!(c.is_compliant(&status("Enabled", true)));
+        assert!(!c.is_compliant(&status("Disabled", true)));
+    }
+
+    #[test]
+    fn settings_decide_the_extra_reads() {
+        let c = control(&[]);
+        assert!(c.reenable && c.list_tags && !c.list_aliases);
+        let c = control(&[("KMS_REENABLE_KEY", "false"), ("EXEMPT_TAG", ""), ("EXEMPT_RESOURCES", ID)]);
+        assert!(!c.reenable && !c.list_tags && !c.list_aliases);
+        let c = control(&[("EXEMPT_RESOURCES", "arn:aws:kms:us-east-1:111122223333:alias/keep")]);
+        assert!(c.list_aliases);
+    }
+
+    #[test]
+    fn report_names_the_key_by_arn() {
+        let c = control(&[]);
+        let arn = |k: &str| c.arn(&Key::named(k), "aws", "111122223333", "eu-west-1");
+        assert_eq!(arn(ID), format!("arn:aws:kms:eu-west-1:111122223333:key/{ID}"));
+        assert_eq!(arn("alias/app"), "arn:aws:kms:eu-west-1:111122223333:alias/app");
+        assert_eq!(arn("arn:aws:kms:us-east-1:1:key/x"), "arn:aws:kms:us-east-1:1:key/x");
+        let located = Key { key_id: ID.into(), found: Some(Found { arn: "arn:from-kms".into(), aws_managed: false }) };
+        assert_eq!(c.arn(&located, "aws", "1", "r"), "arn:from-kms");
+    }
+
+    /// moto cannot make an AWS managed key (its `alias/aws/*` keys say `KeyManager: CUSTOMER`), so the
+    /// decision is checked here; `describe` returns before any call, which the unroutable client proves.
+    #[tokio::test]
+    async fn an_aws_managed_key_is_not_ours() {
+        let config = aws_sdk_kms::Config::builder()
+            .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+            .region(aws_sdk_kms::config::Region::new("us-east-1"))
+            .endpoint_url("http://127.0.0.1:9")
+            .build();
+        let client = aws_sdk_kms::Client::from_conf(config);
+        let cx = Cx { client: &client, account: "111122223333", region: "us-east-1" };
+        let key = Key { key_id: ID.into(), found: Some(Found { arn: "arn:aws:kms:x".into(), aws_managed: true }) };
+        let description = control(&[]).describe(&cx, &key).await.unwrap().unwrap();
+        assert_eq!(description.not_ours.as_deref(), Some("an AWS managed key: its lifecycle belongs to AWS"));
+    }
+
+    #[test]
+    fn status_reports_the_cancelled_deletion() {
+        let mut s = status("PendingDeletion", false);
+        s.deletion_date = Some("2026-03-12T14:22:10Z".into());
+        assert_eq!(s.scheduled(), "the deletion scheduled for 2026-03-12T14:22:10Z");
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json, serde_json::json!({"KeyState": "PendingDeletion", "DeletionDate": "2026-03-12T14:22:10Z"}));
+        let mut primary = status("PendingReplicaDeletion", false);
+        primary.pending_deletion_window_in_days = Some(7);
+        assert_eq!(primary.scheduled(), "the deletion scheduled 7 days after its replicas are deleted");
+    }
+}

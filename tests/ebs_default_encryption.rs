@@ -1,0 +1,477 @@
+//! ebs-default-encryption against the emulator: every trigger shape, read back per region with EC2.
+//!
+//! The setting is one per account and region, and tests run in parallel on one emulator: every test
+//! works in an account of its own (`unique_account`).
+
+use aws_config::SdkConfig;
+use aws_types::region::Region;
+use ebs_default_encryption::EbsDefaultEncryption;
+use integration_tests::*;
+use remediation_core::{Control, Error, Outcome, Report, Runtime, TargetResult};
+use serde_json::{json, Value};
+
+type Rt = Runtime<EbsDefaultEncryption>;
+
+const EU: &str = "eu-west-1";
+const AP: &str = "ap-southeast-2";
+
+struct Setup {
+    proxy: Proxy,
+    account: String,
+    /// Credentials of `account`, in `REGION` (the function's own region).
+    config: SdkConfig,
+}
+
+async fn setup() -> Setup {
+    let proxy = Proxy::start().await;
+    let account = unique_account();
+    let config = proxy.sdk_config_in(&account, REGION).await;
+    Setup { proxy, account, config }
+}
+
+impl Setup {
+    fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        aws_sdk_ec2::Client::new(&self.config.to_builder().region(Region::new(region.to_owned())).build())
+    }
+
+    /// EBS encryption by default as EC2 reports it now.
+    async fn encrypted(&self, region: &str) -> bool {
+        let out = self.ec2(region).get_ebs_encryption_by_default().send().await.unwrap();
+        out.ebs_encryption_by_default().expect("EbsEncryptionByDefault in the answer")
+    }
+
+    async fn turn_on(&self, region: &str) {
+        self.ec2(region).enable_ebs_encryption_by_default().send().await.unwrap();
+        assert!(self.encrypted(region).await);
+    }
+
+    async fn runtime(&self, vars: &[(&str, &str)]) -> Rt {
+        self.proxy.runtime(self.config.clone(), vars).await
+    }
+
+    /// An events/ sample naming this test's account.
+    fn sample(&self, file: &str) -> Value {
+        let text = event(&format!("ebs-default-encryption/{file}")).to_string();
+        serde_json::from_str(&text.replace(ACCOUNT, &self.account)).unwrap()
+    }
+
+    fn name(&self, region: &str) -> String {
+        format!("arn:aws:ec2:{region}:{}:ebs-encryption-by-default", self.account)
+    }
+
+    /// The operations of the requests made since the last `proxy.clear()`, writes only.
+    fn writes(&self) -> Vec<String> {
+        self.proxy.writes().into_iter().map(|r| r.operation).collect()
+    }
+}
+
+fn only(report: &Report) -> &TargetResult {
+    assert_eq!(report.results.len(), 1, "{report:#?}");
+    &report.results[0]
+}
+
+fn in_region<'a>(report: &'a Report, region: &str) -> &'a TargetResult {
+    let found: Vec<_> = report.results.iter().filter(|r| r.region == region).collect();
+    assert_eq!(found.len(), 1, "one result for {region}: {report:#?}");
+    found[0]
+}
+
+#[tokio::test]
+async fn every_trigger_shape_turns_encryption_on_in_its_region() {
+    for (file, kind, region) in [
+        ("config-noncompliant.json", "config", REGION),
+        ("cloudtrail.json", "cloudtrail", REGION),
+        ("securityhub.json", "securityhub", REGION),
+        ("securityhub-unconsolidated.json", "securityhub", REGION),
+        ("schedule.json", "schedule", REGION),
+        ("manual.json", "manual", REGION),
+        ("manual-sweep.json", "manual", REGION),
+        ("manual-region.json", "manual", EU),
+    ] {
+        let s = setup().await;
+        let other = if region == EU { REGION } else { EU };
+        assert!(!s.encrypted(region).await && !s.encrypted(other).await, "{file}: off before");
+        let rt = s.runtime(&[]).await;
+        let report = rt.handle(&s.sample(file)).await.unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(serde_json::to_value(report.trigger).unwrap(), kind, "{file}");
+        let r = only(&report);
+        assert_eq!(r.outcome, Outcome::Remediated, "{file}: {r:?}");
+        assert_eq!(r.resource, s.name(region), "{file}");
+        assert_eq!((r.account.as_str(), r.region.as_str()), (s.account.as_str(), region), "{file}");
+        assert_eq!(r.detail, "turned on EBS encryption by default", "{file}");
+        assert_eq!(r.before, json!({ "EbsEncryptionByDefault": false }), "{file}");
+        assert_eq!(r.after, json!({ "EbsEncryptionByDefault": true }), "{file}");
+        assert!(s.encrypted(region).await, "{file}: read back from EC2 in {region}");
+        assert!(!s.encrypted(other).await, "{file}: {other} is not this event's region");
+    }
+}
+
+#[tokio::test]
+async fn regional_events_act_in_the_event_region_not_the_function_region() {
+    let region = "eu-central-1";
+    for file in ["config-noncompliant.json", "cloudtrail.json", "securityhub.json"] {
+        let s = setup().await;
+        let rt = s.runtime(&[("TARGET_REGIONS", "us-east-1,eu-west-1")]).await;
+        let text = s.sample(file).to_string().replace(REGION, region);
+        let report = rt.handle(&serde_json::from_str(&text).unwrap()).await.unwrap();
+        let r = only(&report);
+        assert_eq!((r.outcome, r.region.as_str()), (Outcome::Remediated, region), "{file}");
+        assert!(s.encrypted(region).await, "{file}");
+        assert!(!s.encrypted(REGION).await && !s.encrypted(EU).await, "{file}: TARGET_REGIONS is for sweeps only");
+    }
+}
+
+#[tokio::test]
+async fn already_on_gets_no_write() {
+    let s = setup().await;
+    s.turn_on(REGION).await;
+    let rt = s.runtime(&[]).await;
+    for file in ["manual.json", "cloudtrail.json", "config-noncompliant.json"] {
+        s.proxy.clear();
+        let report = rt.handle(&s.sample(file)).await.unwrap();
+        let r = only(&report);
+        assert_eq!(r.outcome, Outcome::AlreadyCompliant, "{file}");
+        assert_eq!(r.before, json!({ "EbsEncryptionByDefault": true }));
+        assert_eq!(r.after, Value::Null);
+        let reads: Vec<_> = s.proxy.requests().into_iter().map(|r| r.operation).collect();
+        assert!(reads.contains(&"GetEbsEncryptionByDefault".to_owned()), "{file}: {reads:?}");
+        assert!(s.writes().is_empty(), "{file}: no write on a compliant region: {:?}", s.writes());
+    }
+    assert!(s.encrypted(REGION).await);
+}
+
+#[tokio::test]
+async fn target_regions_are_fixed_in_one_invocation() {
+    let s = setup().await;
+    s.turn_on(EU).await;
+    let subscriber = Subscriber::new(&s.config).await;
+    let regions = [REGION, EU, AP];
+    let rt = s.runtime(&[("TARGET_REGIONS", &regions.join(",")), ("NOTIFY_TOPIC_ARN", &subscriber.topic_arn)]).await;
+    s.proxy.clear();
+    let report = rt.handle(&s.sample("schedule.json")).await.unwrap();
+    assert_eq!(report.results.len(), 3, "{report:#?}");
+    assert_eq!(in_region(&report, REGION).outcome, Outcome::Remediated);
+    assert_eq!(in_region(&report, EU).outcome, Outcome::AlreadyCompliant);
+    assert_eq!(in_region(&report, AP).outcome, Outcome::Remediated);
+    assert_eq!(in_region(&report, AP).resource, s.name(AP));
+    for region in regions {
+        assert!(s.encrypted(region).await, "read back in {region}");
+    }
+    let mut writes = s.writes();
+    writes.retain(|w| w != "Publish");
+    assert_eq!(writes, ["EnableEbsEncryptionByDefault"; 2], "one write per region that was off");
+
+    let messages = subscriber.messages().await;
+    assert_eq!(messages.len(), 1, "one report per invocation");
+    let attrs = &messages[0]["MessageAttributes"];
+    assert_eq!(attrs["control"]["Value"], "ebs-default-encryption");
+    let outcomes: Value = serde_json::from_str(attrs["outcome"]["Value"].as_str().unwrap()).unwrap();
+    assert_eq!(outcomes, json!(["remediated", "already_compliant"]), "the headline first");
+    let body: Report = serde_json::from_str(messages[0]["Message"].as_str().unwrap()).unwrap();
+    assert_eq!(body.results.len(), 3);
+
+    // A manual {} covers TARGET_REGIONS too; everything is on now, so nothing is written.
+    s.proxy.clear();
+    let again = rt.handle(&s.sample("manual.json")).await.unwrap();
+    assert_eq!(again.results.len(), 3);
+    assert!(again.results.iter().all(|r| r.outcome == Outcome::AlreadyCompliant), "{again:#?}");
+    assert!(s.writes().is_empty(), "{:?}", s.writes());
+}
+
+#[tokio::test]
+async fn one_region_failing_does_not_stop_the_others() {
+    let s = setup().await;
+    let regions = [REGION, EU, AP];
+    let rt = s.runtime(&[("TARGET_REGIONS", &regions.join(","))]).await;
+    fn enable(r: &Request) -> bool {
+        r.operation == "EnableEbsEncryptionByDefault"
+    }
+    // Whichever region writes first is denied (regions run in parallel, so which one is not fixed).
+    s.proxy.inject(Fault {
+        matches: enable,
+        status: 403,
+        body: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>UnauthorizedOperation</Code>\
+               <Message>You are not authorized to perform this operation.</Message></Error></Errors>\
+               <RequestID>5e1a2b3c-4d5e-6f70-8192-a3b4c5d6e7f8</RequestID></Response>"
+            .into(),
+        times: Some(1),
+    });
+    let err = rt.handle(&s.sample("schedule.json")).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let msg = err.to_string();
+    assert!(msg.contains("ec2:EnableEbsEncryptionByDefault") && msg.contains("UnauthorizedOperation"), "{msg}");
+    assert!(msg.contains("2 remediated") && msg.contains("1 failed"), "{msg}");
+    assert_eq!(s.proxy.injected(), 1);
+    let mut on = 0;
+    for region in regions {
+        if s.encrypted(region).await {
+            on += 1;
+        } else {
+            assert!(msg.contains(&s.name(region)), "the failed region is named: {msg}");
+        }
+    }
+    assert_eq!(on, 2, "the other two regions were still fixed");
+}
+
+#[tokio::test]
+async fn target_regions_all_lists_the_enabled_regions() {
+    let s = setup().await;
+    let listed = s.ec2(REGION).describe_regions().send().await.unwrap();
+    let mut all: Vec<String> = listed.regions().iter().filter_map(|r| r.region_name()).map(str::to_owned).collect();
+    all.sort();
+    assert!(all.len() > 3, "{all:?}");
+    s.turn_on(EU).await;
+    let rt = s.runtime(&[("TARGET_REGIONS", "all")]).await;
+    s.proxy.clear();
+    let report = rt.handle(&s.sample("schedule.json")).await.unwrap();
+    let mut covered: Vec<String> = report.results.iter().map(|r| r.region.clone()).collect();
+    covered.sort();
+    assert_eq!(covered, all, "one result per region DescribeRegions lists");
+    for r in &report.results {
+        let expected = if r.region == EU { Outcome::AlreadyCompliant } else { Outcome::Remediated };
+        assert_eq!(r.outcome, expected, "{r:?}");
+        assert!(s.encrypted(&r.region).await, "read back in {}", r.region);
+    }
+    let ops: Vec<_> = s.proxy.requests().into_iter().map(|r| r.operation).collect();
+    assert_eq!(ops.iter().filter(|o| *o == "DescribeRegions").count(), 1);
+    assert_eq!(s.writes().len(), all.len() - 1, "every region but the one already on");
+}
+
+/// `<GetEbsDefaultKmsKeyIdResponse>` as EC2 answers it: the emulator does not implement the call.
+fn default_key_answer(key: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><GetEbsDefaultKmsKeyIdResponse \
+         xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>7d2c9f4e-1b3a-4c5d-8e6f-0a1b2c3d4e5f</requestId>\
+         <kmsKeyId>{key}</kmsKeyId></GetEbsDefaultKmsKeyIdResponse>"
+    )
+}
+
+fn get_default_key(r: &Request) -> bool {
+    r.operation == "GetEbsDefaultKmsKeyId"
+}
+
+#[tokio::test]
+async fn configured_default_key_is_set_and_read_back() {
+    let s = setup().await;
+    let kms = EbsDefaultEncryption::client(&s.config).kms;
+    let key = kms.create_key().send().await.unwrap().key_metadata.unwrap();
+    let key_arn = key.arn().unwrap().to_owned();
+    let alias = format!("alias/{}", unique("ebs-default"));
+    kms.create_alias().alias_name(&alias).target_key_id(key.key_id()).send().await.unwrap();
+    // GetEbsDefaultKmsKeyId is answered by the proxy: first the AWS managed key, then, for the
+    // read-back, the key the function set. The write itself goes to the emulator (checked below).
+    for answer in ["alias/aws/ebs", key_arn.as_str()] {
+        s.proxy.inject(Fault {
+            matches: get_default_key,
+            status: 200,
+            body: default_key_answer(answer),
+            times: Some(1),
+        });
+    }
+    let rt = s.runtime(&[("EBS_DEFAULT_KMS_KEY_ID", &alias)]).await;
+    s.proxy.clear();
+    // A reset of the default key is acted on once a key is configured.
+    let report = rt.handle(&s.sample("cloudtrail-reset-default-key.json")).await.unwrap();
+    let r = only(&report);
+    assert_eq!(r.outcome, Outcome::Remediated, "{r:?}");
+    assert_eq!(
+        r.detail,
+        format!("turned on EBS encryption by default; made {key_arn} the default KMS key (was alias/aws/ebs)")
+    );
+    assert_eq!(r.before["KmsKeyId"], "alias/aws/ebs");
+    assert_eq!(r.before["WantedKmsKeyId"], key_arn.as_str(), "the alias is resolved to the key ARN");
+    assert_eq!(r.after, json!({ "EbsEncryptionByDefault": true, "KmsKeyId": key_arn, "WantedKmsKeyId": key_arn }));
+    assert_eq!(s.writes(), ["EnableEbsEncryptionByDefault", "ModifyEbsDefaultKmsKeyId"]);
+    assert_eq!(s.proxy.injected(), 2);
+    assert!(s.encrypted(REGION).await);
+    // The emulator's own record of the default key: a volume encrypted without a key gets it.
+    let volume = s.ec2(REGION).create_volume().availability_zone("us-east-1a").size(1).encrypted(true).send().await;
+    assert_eq!(volume.unwrap().kms_key_id(), Some(key_arn.as_str()), "ModifyEbsDefaultKmsKeyId reached EC2");
+}
+
+#[tokio::test]
+async fn a_key_that_cannot_be_used_fails_with_the_aws_error() {
+    let s = setup().await;
+    let subscriber = Subscriber::new(&s.config).await;
+    let missing = format!("alias/{}", unique("missing"));
+    let rt = s.runtime(&[("EBS_DEFAULT_KMS_KEY_ID", &missing), ("NOTIFY_TOPIC_ARN", &subscriber.topic_arn)]).await;
+    s.proxy.clear();
+    let err = rt.handle(&s.sample("manual.json")).await.unwrap_err();
+    assert!(matches!(err, Error::RemediationFailed(_)), "{err:?}");
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let msg = err.to_string();
+    assert!(msg.contains(&format!("kms:DescribeKey on {missing} failed (NotFoundException)")), "{msg}");
+    // The key problem does not keep the region unencrypted.
+    assert!(s.encrypted(REGION).await, "encryption by default is on");
+    assert!(msg.contains("turned on EBS encryption by default, but EBS_DEFAULT_KMS_KEY_ID"), "{msg}");
+    let mut writes = s.writes();
+    writes.retain(|w| w != "Publish");
+    assert_eq!(writes, ["EnableEbsEncryptionByDefault"], "no ModifyEbsDefaultKmsKeyId with a missing key");
+    let ops: Vec<_> = s.proxy.requests().into_iter().map(|r| r.operation).collect();
+    assert!(ops.contains(&"DescribeKey".to_owned()) && !ops.contains(&"GetEbsDefaultKmsKeyId".to_owned()), "{ops:?}");
+    let messages = subscriber.messages().await;
+    assert_eq!(messages.len(), 1, "the failure is reported before the invocation fails");
+    assert_eq!(messages[0]["MessageAttributes"]["outcome"]["Value"], "failed");
+    let body: Report = serde_json::from_str(messages[0]["Message"].as_str().unwrap()).unwrap();
+    let r = only(&body);
+    assert_eq!((r.outcome, r.resource.as_str()), (Outcome::Failed, s.name(REGION).as_str()));
+    assert!(r.detail.contains("NotFoundException"), "{}", r.detail);
+
+    // A key that exists but is disabled: failed too, and nothing is written where encryption is on.
+    let kms = EbsDefaultEncryption::client(&s.config).kms;
+    let key = kms.create_key().send().await.unwrap().key_metadata.unwrap();
+    kms.disable_key().key_id(key.key_id()).send().await.unwrap();
+    let rt = s.runtime(&[("EBS_DEFAULT_KMS_KEY_ID", key.key_id())]).await;
+    s.proxy.clear();
+    let err = rt.handle(&s.sample("manual.json")).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    assert!(err.to_string().contains("is Disabled, not Enabled"), "{err}");
+    assert!(s.writes().is_empty(), "{:?}", s.writes());
+}
+
+#[tokio::test]
+async fn exempt_regions_are_untouched() {
+    let s = setup().await;
+    let regions = [REGION, EU, AP];
+    let exempt = format!("{EU},{}", s.name(AP));
+    let rt = s.runtime(&[("TARGET_REGIONS", &regions.join(",")), ("EXEMPT_RESOURCES", &exempt)]).await;
+    let report = rt.handle(&s.sample("schedule.json")).await.unwrap();
+    assert_eq!(in_region(&report, REGION).outcome, Outcome::Remediated);
+    for (region, listed) in [(EU, EU.to_owned()), (AP, s.name(AP))] {
+        let r = in_region(&report, region);
+        assert_eq!(r.outcome, Outcome::Exempt, "{r:?}");
+        assert_eq!(r.detail, format!("{listed} is listed in EXEMPT_RESOURCES"));
+        assert!(!s.encrypted(region).await, "{region} is exempt and stays off");
+    }
+    assert!(s.encrypted(REGION).await);
+
+    // An exempt region named by an event, and a change made by an exempt principal.
+    let rt = s.runtime(&[("EXEMPT_RESOURCES", EU)]).await;
+    s.proxy.clear();
+    let report = rt.handle(&s.sample("manual-region.json")).await.unwrap();
+    assert_eq!(only(&report).outcome, Outcome::Exempt);
+    let rt = s.runtime(&[("EXEMPT_PRINCIPALS", "arn:aws:iam::*")]).await;
+    let mut call = s.sample("cloudtrail.json");
+    set(&mut call, "/detail/awsRegion", AP);
+    let report = rt.handle(&call).await.unwrap();
+    let r = only(&report);
+    assert_eq!((r.outcome, r.region.as_str()), (Outcome::Exempt, AP));
+    assert!(r.detail.contains("was made by exempt principal"), "{}", r.detail);
+    assert!(!s.encrypted(EU).await && !s.encrypted(AP).await);
+    assert!(s.writes().is_empty(), "{:?}", s.writes());
+}
+
+#[tokio::test]
+async fn dry_run_reports_and_writes_nothing() {
+    let s = setup().await;
+    let rt = s.runtime(&[("DRY_RUN", "true"), ("TARGET_REGIONS", "us-east-1,eu-west-1")]).await;
+    s.proxy.clear();
+    let report = rt.handle(&s.sample("schedule.json")).await.unwrap();
+    assert!(report.dry_run);
+    assert_eq!(report.results.len(), 2);
+    for r in &report.results {
+        assert_eq!(r.outcome, Outcome::WouldRemediate, "{r:?}");
+        assert_eq!(r.before, json!({ "EbsEncryptionByDefault": false }));
+    }
+    let per_payload = s.runtime(&[]).await;
+    let report = per_payload.handle(&json!({ "region": AP, "dry_run": true })).await.unwrap();
+    assert!(report.dry_run);
+    assert_eq!((only(&report).outcome, only(&report).region.as_str()), (Outcome::WouldRemediate, AP));
+    assert!(s.writes().is_empty(), "{:?}", s.writes());
+    for region in [REGION, EU, AP] {
+        assert!(!s.encrypted(region).await, "{region} is still off");
+    }
+}
+
+#[tokio::test]
+async fn resource_ids_name_regions() {
+    let s = setup().await;
+    let rt = s.runtime(&[]).await;
+    let report = rt.handle(&json!({ "resource_ids": [EU, s.name(AP)] })).await.unwrap();
+    assert_eq!(report.results.len(), 2);
+    assert!(report.results.iter().all(|r| r.outcome == Outcome::Remediated), "{report:#?}");
+    assert!(s.encrypted(EU).await && s.encrypted(AP).await && !s.encrypted(REGION).await);
+    // The account id means the account's setting in the payload's region (or the function's).
+    let report = rt.handle(&json!({ "resource_id": s.account, "region": "ca-central-1" })).await.unwrap();
+    assert_eq!((only(&report).outcome, only(&report).region.as_str()), (Outcome::Remediated, "ca-central-1"));
+    let report = rt.handle(&json!({ "resource_id": format!("AWS::::Account:{}", s.account) })).await.unwrap();
+    assert_eq!((only(&report).outcome, only(&report).region.as_str()), (Outcome::Remediated, REGION));
+    assert!(s.encrypted("ca-central-1").await && s.encrypted(REGION).await);
+}
+
+#[tokio::test]
+async fn invalid_events_are_rejected_before_any_aws_call() {
+    let s = setup().await;
+    let rt = s.runtime(&[]).await;
+    s.proxy.clear();
+    let mut not_an_account = s.sample("config-noncompliant.json");
+    set(&mut not_an_account, "/detail/resourceId", "not-an-account");
+    let mut bad_region = s.sample("cloudtrail.json");
+    set(&mut bad_region, "/detail/awsRegion", "mars-north-one");
+    let mut no_account = s.sample("cloudtrail.json");
+    no_account["detail"].as_object_mut().unwrap().remove("recipientAccountId");
+    let mut wrong_partition = s.sample("securityhub.json");
+    set(&mut wrong_partition, "/detail/findings/0/Resources/0/Id", "arn:aws-cn:ec2:cn-north-1:123456789012:x");
+    let mut no_evaluation = s.sample("config-noncompliant.json");
+    no_evaluation["detail"].as_object_mut().unwrap().remove("newEvaluationResult");
+    for (payload, says) in [
+        (json!([]), "must be a JSON object"),
+        (json!("us-east-1"), "must be a JSON object"),
+        (json!({ "resource_id": "narnia" }), "not a region name"),
+        (json!({ "resource_id": "vol-0123456789abcdef0" }), "not a region name"),
+        (json!({ "resource_id": "arn:aws:ec2:us-east-1:123456789012:volume/vol-1" }), "is not an arn:<partition>:ec2"),
+        (json!({ "region": "mars-1" }), "not a region name"),
+        (json!({ "regions": ["us-east-1"] }), "unknown field \"regions\""),
+        (json!({ "sweep": "yes" }), "sweep must be true or false"),
+        (json!({ "dry_run": 1 }), "dry_run must be true or false"),
+        (not_an_account, "\"not-an-account\" does not name an account"),
+        (bad_region, "not a region name"),
+        (no_account, "no recipientAccountId"),
+        (wrong_partition, "partition aws-cn"),
+        (no_evaluation, "complianceType is missing"),
+    ] {
+        let err = rt.handle(&payload).await.expect_err(&payload.to_string());
+        assert!(matches!(err, Error::InvalidEvent(_)), "{payload}: {err:?}");
+        assert_eq!(err.error_type(), "InvalidEvent");
+        assert!(err.to_string().contains(says), "{payload}: {err}");
+    }
+    assert!(s.proxy.requests().is_empty(), "no AWS call for invalid input: {:?}", s.proxy.requests());
+}
+
+#[tokio::test]
+async fn events_with_nothing_to_do_are_ignored_without_aws_calls() {
+    let s = setup().await;
+    let rt = s.runtime(&[]).await;
+    s.proxy.clear();
+    let mut compliant = s.sample("config-noncompliant.json");
+    set(&mut compliant, "/detail/newEvaluationResult/complianceType", "COMPLIANT");
+    let mut failed_call = s.sample("cloudtrail.json");
+    failed_call["detail"]["errorCode"] = json!("Client.UnauthorizedOperation");
+    let mut own = s.sample("cloudtrail.json");
+    set(
+        &mut own,
+        "/detail/userIdentity/arn",
+        "arn:aws:sts::123456789012:assumed-role/remediation/ebs-default-encryption",
+    );
+    let mut enable = s.sample("cloudtrail.json");
+    set(&mut enable, "/detail/eventName", "EnableEbsEncryptionByDefault");
+    let mut other_control = s.sample("securityhub.json");
+    set(&mut other_control, "/detail/findings/0/Compliance/SecurityControlId", "EC2.3");
+    let mut other_type = s.sample("config-noncompliant.json");
+    set(&mut other_type, "/detail/resourceType", "AWS::EC2::Volume");
+    for (payload, says) in [
+        (compliant, "COMPLIANT"),
+        (failed_call, "failed with Client.UnauthorizedOperation"),
+        (own, "made by this function"),
+        (enable, "EnableEbsEncryptionByDefault is not a call"),
+        (s.sample("cloudtrail-reset-default-key.json"), "EBS_DEFAULT_KMS_KEY_ID is not set"),
+        (other_control, "no FAILED finding for EC2.7"),
+        (other_type, "AWS::EC2::Volume is not handled"),
+    ] {
+        let report = rt.handle(&payload).await.unwrap();
+        assert!(report.results.is_empty(), "{report:#?}");
+        assert!(report.ignored.as_deref().unwrap_or_default().contains(says), "{:?} vs {says}", report.ignored);
+    }
+    assert!(s.proxy.requests().is_empty(), "{:?}", s.proxy.requests());
+    assert!(!s.encrypted(REGION).await);
+}
