@@ -102,6 +102,12 @@ pub trait Control: Sized {
 
     fn is_compliant(&self, state: &Self::State) -> bool;
 
+    /// Whether the read-back after a fix shows the fix took. Usually: it is compliant now. A control
+    /// whose fix asks for more than compliance (a cancelled key must also be usable again) says so here.
+    fn is_fixed(&self, _before: &Self::State, after: &Self::State) -> bool {
+        self.is_compliant(after)
+    }
+
     /// Makes the target compliant. Returns what was done, for the report's `detail`.
     async fn fix(&self, cx: &Cx<'_, Self::Client>, target: &Self::Target, state: &Self::State) -> Result<String>;
 }

@@ -363,7 +363,7 @@ impl<C: Control> Runtime<C> {
             return Ok(());
         };
         result.after = to_value(&after);
-        if self.control.is_compliant(&after) {
+        if self.control.is_fixed(&before, &after) {
             result.outcome = Outcome::Remediated;
             result.detail = done;
         } else {

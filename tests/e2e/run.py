@@ -30,6 +30,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
+# Distinctive credentials, and the most verbose log level: neither may ever show up in a function's output.
+SECRET_KEY = "e2eSecretKeyThatMustNeverBeLogged0000000"
+SESSION_TOKEN = "e2eSessionTokenThatMustNeverBeLogged0000"
 MODULES = [
     "s3_block_public_access",
     "kms_cancel_key_deletion",
@@ -182,7 +185,9 @@ def run_module(name, moto, aws, demo):
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_SESSION_TOKEN": SESSION_TOKEN,
+        "RUST_LOG": "trace",
         "AWS_LAMBDA_FUNCTION_NAME": module.FUNCTION,
         **getattr(module, "ENV", {}),
     }
@@ -214,6 +219,15 @@ def run_module(name, moto, aws, demo):
                 failed.append(f"{module.FUNCTION}/{file}: got {got}, compliant {now_compliant}; expected {expected}")
     finally:
         watch.stop()
+    log = pathlib.Path(watch.log_path).read_text(errors="replace")
+    leaked = [name for name, value in (("secret key", SECRET_KEY), ("session token", SESSION_TOKEN)) if value in log]
+    if leaked:
+        failed.append(f"{module.FUNCTION}: the {' and '.join(leaked)} appeared in the function's log ({watch.log_path})")
+    elif "remediation report" not in log:
+        failed.append(f"{module.FUNCTION}: no report line in the function's log ({watch.log_path}): is it capturing?")
+    else:
+        print(f"  ok   no credentials in {len(log.splitlines())} log lines at RUST_LOG=trace", flush=True)
+        passed += 1
     return passed, failed
 
 

@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
 
 use aws_config::SdkConfig;
 use aws_sdk_kms::primitives::DateTimeFormat;
@@ -19,10 +18,6 @@ pub struct KmsCancelKeyDeletion {
     list_tags: bool,
     /// `EXEMPT_RESOURCES` names an alias: only then are a key's aliases listed.
     list_aliases: bool,
-    /// Keys (account, region, key id) this process re-enabled whose read-back is not judged yet. A
-    /// `Disabled` key that is not pending deletion passes KMS.3, so only this tells the read-back of
-    /// a re-enabled key (which must be `Enabled`) from a key someone disabled on purpose.
-    reenabled: Mutex<HashSet<(String, String, String)>>,
 }
 
 /// A KMS key, named as the `KeyId` parameter of the KMS API names it: key id, key ARN, alias name
@@ -63,18 +58,14 @@ pub struct KeyStatus {
     /// The waiting period of a primary key in `PendingReplicaDeletion`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pending_deletion_window_in_days: Option<i32>,
-    /// This read-back follows a re-enable: only `Enabled` passes.
-    #[serde(skip)]
-    pub must_be_enabled: bool,
 }
 
 impl KeyStatus {
-    fn from_metadata(meta: &KeyMetadata, must_be_enabled: bool) -> Self {
+    fn from_metadata(meta: &KeyMetadata) -> Self {
         KeyStatus {
             key_state: meta.key_state().map(|s| s.as_str().to_owned()).unwrap_or_else(|| "Unknown".into()),
             deletion_date: meta.deletion_date().and_then(|d| d.fmt(DateTimeFormat::DateTime).ok()),
             pending_deletion_window_in_days: meta.pending_deletion_window_in_days(),
-            must_be_enabled,
         }
     }
 
@@ -168,10 +159,6 @@ async fn aws_managed_key_ids(cx: &Cx<'_, aws_sdk_kms::Client>) -> Result<HashSet
 }
 
 impl KmsCancelKeyDeletion {
-    fn reenabled(&self) -> std::sync::MutexGuard<'_, HashSet<(String, String, String)>> {
-        self.reenabled.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Tags as `(TagKey, TagValue)`; `None` when the key is gone.
     async fn tags(&self, cx: &Cx<'_, aws_sdk_kms::Client>, key_id: &str) -> Result<Option<Vec<(String, String)>>> {
         let mut tags = Vec::new();
@@ -232,7 +219,6 @@ impl Control for KmsCancelKeyDeletion {
             reenable: settings.kms_reenable_key,
             list_tags: settings.exempt_tag.is_some(),
             list_aliases: settings.exempt_resources.iter().any(|r| r.contains("alias/")),
-            reenabled: Mutex::new(HashSet::new()),
         }
     }
 
@@ -341,15 +327,17 @@ impl Control for KmsCancelKeyDeletion {
         let Some(meta) = describe_key(cx, &key.key_id).await? else {
             return Ok(None);
         };
-        let mark = (cx.account.to_owned(), cx.region.to_owned(), meta.key_id().to_owned());
-        let must_be_enabled = self.reenabled().remove(&mark);
-        Ok(Some(KeyStatus::from_metadata(&meta, must_be_enabled)))
+        Ok(Some(KeyStatus::from_metadata(&meta)))
     }
 
-    /// KMS.3 fails only for keys scheduled for deletion, so a `Disabled` key is compliant, except on
-    /// the read-back of a key this function re-enabled.
+    /// KMS.3 fails only for keys scheduled for deletion: a key disabled on purpose is compliant.
     fn is_compliant(&self, status: &KeyStatus) -> bool {
-        !status.is_scheduled_for_deletion() && (!status.must_be_enabled || status.key_state == "Enabled")
+        !status.is_scheduled_for_deletion()
+    }
+
+    /// After a fix that re-enabled the key, only `Enabled` counts: the workloads need the key usable.
+    fn is_fixed(&self, _before: &KeyStatus, after: &KeyStatus) -> bool {
+        self.is_compliant(after) && (!self.reenable || after.key_state == "Enabled")
     }
 
     async fn fix(&self, cx: &Cx<'_, aws_sdk_kms::Client>, key: &Key, before: &KeyStatus) -> Result<String> {
@@ -372,7 +360,6 @@ impl Control for KmsCancelKeyDeletion {
                 .send()
                 .await
                 .map_err(|e| AwsError::from_sdk("kms:EnableKey", key_id, e))?;
-            self.reenabled().insert((cx.account.to_owned(), cx.region.to_owned(), key_id.to_owned()));
             done.push_str(" and enabled the key again");
         } else {
             done.push_str("; the key is left Disabled (KMS_REENABLE_KEY=false)");
@@ -395,13 +382,8 @@ mod tests {
         control(&[]).resolve(&ResourceRef { id: id.into(), ..Default::default() })
     }
 
-    fn status(state: &str, must_be_enabled: bool) -> KeyStatus {
-        KeyStatus {
-            key_state: state.into(),
-            deletion_date: None,
-            pending_deletion_window_in_days: None,
-            must_be_enabled,
-        }
+    fn status(state: &str) -> KeyStatus {
+        KeyStatus { key_state: state.into(), deletion_date: None, pending_deletion_window_in_days: None }
     }
 
     #[test]
@@ -449,20 +431,23 @@ mod tests {
     fn only_a_scheduled_deletion_is_noncompliant() {
         let c = control(&[]);
         for scheduled in ["PendingDeletion", "PendingReplicaDeletion"] {
-            assert!(!c.is_compliant(&status(scheduled, false)), "{scheduled}");
-            assert!(!c.is_compliant(&status(scheduled, true)), "{scheduled}");
+            assert!(!c.is_compliant(&status(scheduled)), "{scheduled}");
         }
         // KMS.3 checks deletion only: a key disabled on purpose is left alone.
         for fine in ["Enabled", "Disabled", "PendingImport", "Unavailable"] {
-            assert!(c.is_compliant(&status(fine, false)), "{fine}");
+            assert!(c.is_compliant(&status(fine)), "{fine}");
         }
     }
 
     #[test]
     fn a_reenabled_key_must_read_back_enabled() {
+        let pending = status("PendingDeletion");
         let c = control(&[]);
-        assert!(c.is_compliant(&status("Enabled", true)));
-        assert!(!c.is_compliant(&status("Disabled", true)));
+        assert!(c.is_fixed(&pending, &status("Enabled")));
+        assert!(!c.is_fixed(&pending, &status("Disabled")));
+        assert!(!c.is_fixed(&pending, &status("PendingDeletion")));
+        let left_disabled = control(&[("KMS_REENABLE_KEY", "false")]);
+        assert!(left_disabled.is_fixed(&pending, &status("Disabled")));
     }
 
     #[test]
@@ -504,12 +489,12 @@ mod tests {
 
     #[test]
     fn status_reports_the_cancelled_deletion() {
-        let mut s = status("PendingDeletion", false);
+        let mut s = status("PendingDeletion");
         s.deletion_date = Some("2026-03-12T14:22:10Z".into());
         assert_eq!(s.scheduled(), "the deletion scheduled for 2026-03-12T14:22:10Z");
         let json = serde_json::to_value(&s).unwrap();
         assert_eq!(json, serde_json::json!({"KeyState": "PendingDeletion", "DeletionDate": "2026-03-12T14:22:10Z"}));
-        let mut primary = status("PendingReplicaDeletion", false);
+        let mut primary = status("PendingReplicaDeletion");
         primary.pending_deletion_window_in_days = Some(7);
         assert_eq!(primary.scheduled(), "the deletion scheduled 7 days after its replicas are deleted");
     }
