@@ -1,0 +1,512 @@
+"""bench/RESULTS.md from the raw results (target/bench/results.json)."""
+
+import json
+import sys
+
+from run import fmt, ratio, summary  # noqa: F401  (summary used by callers)
+
+FUNCTIONS = ["s3-block-public-access", "kms-cancel-key-deletion", "ebs-snapshot-revoke-public",
+             "ebs-default-encryption"]
+KEYS = {"s3-block-public-access": "s3", "kms-cancel-key-deletion": "kms", "ebs-snapshot-revoke-public": "snapshot",
+        "ebs-default-encryption": "ebs"}
+MB = 1 / (1024 * 1024)
+
+
+def ms(s, spread="minmax"):
+    return fmt(s, " ms", 1000, spread=spread)
+
+
+def mib_kb(s):
+    return fmt(s, " MiB", 1 / 1024, digits=1)
+
+
+def mib(n):
+    return f"{n * MB:.2f} MiB" if n is not None else "–"
+
+
+def calls(c):
+    if not c:
+        return "–"
+    ops = ", ".join(f"{k.split(':', 1)[1]}{' ×' + str(v) if v > 1 else ''}" for k, v in c["warm"].items())
+    return f"{c['total']} ({ops})"
+
+
+def state(r, n):
+    if not r:
+        return "–"
+    bad = len(r.get("problems") or [])
+    return f"{n - bad}/{n} fixed" if bad == 0 else f"**{n - bad}/{n} fixed**"
+
+
+def short(name, limit=110):
+    """A demangled Rust path, without generic arguments and hashes, shortened."""
+    out, depth = [], 0
+    for ch in name:
+        if ch == "<":
+            depth += 1
+            if depth == 1:
+                out.append("<…>")
+            continue
+        if ch == ">":
+            depth = max(0, depth - 1)
+            continue
+        if depth == 0:
+            out.append(ch)
+    text = "".join(out).replace("`", "'")
+    return text if len(text) <= limit else "…" + text[-limit:]
+
+
+def met(ok):
+    return "**met**" if ok else "**missed**"
+
+
+MALLOC = {"malloc", "_int_malloc", "free", "_int_free", "realloc", "_int_realloc", "malloc_consolidate",
+          "unlink_chunk.constprop.0", "calloc", "cfree", "_int_memalign", "__rustc::__rust_alloc",
+          "__rustc::__rust_dealloc", "__rustc::__rust_realloc", "tcache_get", "tcache_put"}
+
+
+def incl(p, phase, needle):
+    """Largest inclusive count of a function whose name contains needle (per remediation)."""
+    return max((ir for ir, name in p.get(f"{phase}_inclusive", []) if needle in name), default=0)
+
+
+def pct(part, whole):
+    return f"{100 * part / whole:.0f}%" if whole else "–"
+
+
+def analysis(d, targets, present):
+    """Why each missed target is missed, from the measurements and the callgrind profile."""
+    fns, sweeps, s = d.get("functions", {}), d.get("sweeps", {}), d["settings"]
+    out = ["## Why, and what would fix it", ""]
+    w = out.append
+    if not fns:
+        return ""
+    prof = (fns.get("s3-block-public-access") or {}).get("profile")
+    # ---- warm CPU ----
+    cpus = [fns[f]["warm"]["cpu_s"]["median"] * 1000 for f in present]
+    if max(cpus) >= targets["warm_cpu_ms"]:
+        w(f"**Warm CPU ({min(cpus):.1f}–{max(cpus):.1f} ms per remediation, target {targets['warm_cpu_ms']} ms).** "
+          "The cost is per AWS request, and a remediation makes 4–7 of them (SNS publish included):")
+        w("")
+        w("| function | requests | M instructions | K instructions per request | CPU, ms | of which system |")
+        w("|---|---|---|---|---|---|")
+        for f in present:
+            x = fns[f]
+            cg = x.get("callgrind") or {}
+            ir = (cg.get("warm_ir") or {}).get("median")
+            n = x["calls"]["total"]
+            u, sy = x["warm"].get("user_s_mean"), x["warm"].get("system_s_mean")
+            share = f"{pct(sy, u + sy)}" if u is not None and (u + sy) else "–"
+            w(f"| `{f}` | {n} | {ir / 1e6:.2f} | {ir / n / 1e3:.0f} | {x['warm']['cpu_s']['median'] * 1000:.2f} | {share} |"
+              if ir else f"| `{f}` | {n} | – | – | {x['warm']['cpu_s']['median'] * 1000:.2f} | {share} |")
+        w("")
+        if prof:
+            tot = prof["warm_ir"]
+            sign = incl(prof, "warm", "aws_sigv4::http_request::sign::sign")
+            key = incl(prof, "warm", "generate_signing_key")
+            sha = sum(ir for ir, n in prof["warm_self"] if n.startswith("sha2::"))
+            mal = sum(ir for ir, n in prof["warm_self"] if n in MALLOC)
+            xml = incl(prof, "warm", "aws_smithy_xml::decode")
+            w(f"Where the {tot / 1e6:.2f} M instructions of an S3 remediation go (callgrind, symbolized build; "
+              "tables at the end):")
+            w("")
+            w(f"- **SigV4 signing: {sign / 1e6:.2f} M ({pct(sign, tot)})**, of which deriving the signing key again for "
+              f"every request (`aws_sigv4::sign::v4::generate_signing_key`, four HMAC-SHA256): {key / 1e6:.2f} M "
+              f"({pct(key, tot)}). SHA-256 compression alone: {sha / 1e6:.2f} M ({pct(sha, tot)}); valgrind hides the "
+              "CPU's SHA extensions, so the sha2 crate runs its portable code here and this share is smaller natively.")
+            w(f"- **Memory allocation** (malloc, free, realloc, their internals): {mal / 1e6:.2f} M ({pct(mal, tot)}): "
+              "the SDK builds config bags, header maps and strings for every request.")
+            if xml:
+                w(f"- XML decoding of the S3 answers: {xml / 1e6:.2f} M ({pct(xml, tot)}). The rest is the SDK's "
+                  "orchestrator (runtime components, interceptors, endpoint rules), hyper and tracing.")
+            w("- **System time** (the last column): every request opens a new TCP connection, because the emulator "
+              "answers `Connection: close`. Against AWS, hyper keeps connections alive within a warm container.")
+            w("")
+        w("What would fix it (changes to the Rust code, which this task does not make):")
+        w("")
+        w("1. **Fewer requests per remediation**, the lever that scales everything above. "
+          "`s3-block-public-access`: take the bucket's region from the event (CloudTrail's `awsRegion` is the "
+          "bucket's region; in sweeps, AWS's `ListBuckets` returns `BucketRegion`) and call `GetBucketLocation` only "
+          "when it is missing. `kms-cancel-key-deletion`: the locating `DescribeKey` already returns `KeyState`, so "
+          "`read` can reuse it (3 `DescribeKey` → 2). All controls: in `shared/src/engine.rs` `steps`, call "
+          "`describe` (tags, owner) only after `read` found the resource noncompliant, so an event about a "
+          "compliant resource costs one request instead of up to three. An S3 remediation would go from 6 "
+          "requests to 5, an event about a compliant bucket from 3 to 1.")
+        w("2. **A global allocator made for many small allocations** (`mimalloc` as `#[global_allocator]` in the "
+          "three-line `main.rs` files), against the allocation share above.")
+        w("3. **Cache the SigV4 signing key** per (date, region, service): an aws-sigv4 change (upstream), worth "
+          "the key-derivation share above.")
+        w("")
+        s3x = fns.get("s3-block-public-access")
+        if s3x and (s3x.get("callgrind") or {}).get("warm_ir") and s3x["warm"].get("user_s_mean"):
+            ir = s3x["callgrind"]["warm_ir"]["median"]
+            rate = s3x["warm"]["user_s_mean"] * 1000 / (ir / 1e6)
+            per = ir / s3x["calls"]["total"]
+            w(f"On this machine a million instructions of this code took about {rate:.2f} ms of user CPU (S3: warm "
+              f"user time / instructions). Five requests at today's ~{per / 1e6:.2f} M each would still be "
+              f"~{5 * per * rate / 1e6:.1f} ms of user CPU plus system time: fewer requests alone (1) do not reach 1 ms. It "
+              "takes fewer signed requests (the SNS publish is one) together with a cheaper request (2, 3, and the "
+              "CPU's SHA extensions, which run natively but not under valgrind).")
+            w("")
+    # ---- cold start ----
+    e2e = [fns[f]["cold"]["first_answer_s"]["median"] * 1000 for f in present]
+    own = [fns[f]["calls"]["own_cold_s"]["median"] * 1000 for f in present]
+    init = [fns[f]["cold"]["init_s"]["median"] * 1000 for f in present]
+    w(f"**Cold start.** The function's own part is {min(own):.0f}–{max(own):.0f} ms (target {targets['cold_ms']} ms), "
+      f"init alone {min(init):.0f}–{max(init):.0f} ms; end to end against moto it is {min(e2e):.0f}–{max(e2e):.0f} ms, "
+      "the rest being the emulator answering 4–7 requests on this loaded machine.")
+    if prof:
+        certs = incl(prof, "cold", "rustls_native_certs::CertPaths::load")
+        https = incl(prof, "cold", "build_https")
+        cold = prof["cold_ir"]
+        w(f"Of the {cold / 1e6:.1f} M instructions from exec to the first answer, **{certs / 1e6:.1f} M ({pct(certs, cold)}) "
+          "load the system's root certificates** (rustls-native-certs reads the PEM bundle, base64-decodes it and "
+          f"webpki parses every certificate; building the HTTPS connector around them: {https / 1e6:.1f} M, "
+          f"{pct(https, cold)}). `aws_config::load` triggers it in `Aws::from_env`: the default credentials chain "
+          "builds an STS client for web identity, and validating that client builds the HTTPS connector, although "
+          "Lambda gives credentials in environment variables (and the benchmark talks plain HTTP). Fix in "
+          "`shared/src/aws.rs`: give `aws_config::defaults(...)` one `.http_client(...)` built with "
+          "`aws_smithy_http_client::Builder` and a `TlsContext` whose `TrustStore::empty()` holds only the Amazon "
+          "Trust Services roots that AWS endpoints chain to (`with_pem_certificate`, five certificates instead of "
+          "the system's ~140), and `.credentials_provider(EnvironmentVariableCredentialsProvider::new())` in Lambda. "
+          f"That removes about {certs / 1e6:.0f} M of the {cold / 1e6:.0f} M instructions, most of the init time.")
+    w("")
+    # ---- sweeps ----
+    s3 = sweeps.get("s3")
+    if s3:
+        ours, b3 = s3["wall"]["ours"], s3["wall"].get("boto3")
+        c = s3["calls"]
+        rps = c["ours"]["total"] / c["ours"]["size"] * s3["size"] / ours["median"]
+        w(f"**S3 sweep.** Ours takes {ours['median']:.1f} s for {s3['size']} buckets, "
+          f"{s3['wall']['c7n']['median'] / ours['median']:.1f}x faster than c7n, but "
+          + (f"slower than the plain boto3 loop ({b3['median']:.1f} s). " if b3 and b3["median"] < ours["median"]
+             else "faster than the plain boto3 loop. ")
+          + f"The emulator is the bottleneck: one Python process that answered ours at about {rps:.0f} requests/s "
+          f"whatever the concurrency. Ours makes {c['ours']['total'] / c['ours']['size']:.0f} requests per bucket "
+          "(location, tags, read, write, read-back) where the runbook-style loop makes 2 (write, verify: it writes "
+          "every bucket, compliant or not, with no exemptions and no region lookup) and c7n "
+          f"{c['c7n']['total'] / c['c7n']['size']:.0f} (its S3 resource fetches ten bucket attributes before "
+          "filtering). Against AWS, where latency rather than a single server's throughput bounds a sweep, 16 "
+          "requests in flight would count for more. The fix is the same as for warm CPU: fewer requests per bucket "
+          "(region from `ListBuckets`, tags only when noncompliant) makes 4 for a public bucket, 1 for a compliant one.")
+        w("")
+    sn = sweeps.get("snapshot")
+    if sn and min(r["fixed"] for r in sn["runs"]["c7n"]) < sn["runs"]["c7n"][0]["size"]:
+        w("**Snapshot sweep against c7n: no valid comparison.** c7n's `set-permissions` sends the structured "
+          "`CreateVolumePermission={'Remove': [...]}` form of `ModifySnapshotAttribute`, which moto 5.2.5 answers "
+          "with 200 and ignores (shared/EMULATOR.md): c7n reports success, and every snapshot is still public when "
+          "read back. On AWS it would work. Its time is shown for information only, not as a ratio.")
+        w("")
+    eb = sweeps.get("ebs")
+    if eb and eb["runs"].get("c7n-single"):
+        w(f"**EBS default encryption, {eb['size']} regions.** `custodian run` with every region given (`-r` each) "
+          f"fixed {eb['runs']['c7n-single'][0]['fixed']} of {eb['size']}: `aws.account` is a global resource, so "
+          "Custodian runs the policy in one region. The multi-region way is `c7n-org run`, one process per region, "
+          "which the table compares.")
+        w("")
+    failed = [k for k in ("s3", "snapshot", "ebs") if sweeps.get(k) and any(
+        "NotificationFailed" in (r.get("error") or "") for r in sweeps[k]["runs"]["ours"])]
+    if failed:
+        w("**A bug the sweeps found: reports over SNS's size limit.** Our " + " and ".join(failed) + " sweeps of "
+          "1,000 resources fixed every resource (read back above) but ended with `NotificationFailed` "
+          "(`InvalidParameter: Message too long`): `shared/src/notify.rs` publishes the whole report, about 400 "
+          "bytes per result, and SNS takes at most 256 KB, so any invocation with more than about 600 results "
+          "fails. The full report is still in the log line. With the template's async retries, Lambda then runs "
+          "the sweep twice more; those find everything compliant and publish nothing, so the notification of what "
+          "was fixed is lost. Fix: when the serialized report is over ~250 KB, publish a summary (counts per "
+          "outcome, then the failed and remediated results that fit, and how many more are in the log line), or "
+          "split the results over several messages.")
+        w("")
+    return "\n".join(out) + "\n"
+
+
+def render(d, targets):
+    m = d["machine"]
+    load = d.get("load") or {}
+    out = []
+    w = out.append
+    w("# Benchmarks")
+    w("")
+    w(f"Generated by `make bench` ({d['elapsed_s'] / 60:.0f} min) on {m['date']}, commit {m['commit']}. "
+      "Raw numbers: `target/bench/results.json`; callgrind profiles: `target/bench/callgrind/`.")
+    w("")
+    w("**Machine**: " + f"{m['nproc']} CPUs (`nproc`), {m['cpu']} (/proc/cpuinfo), {m['memory']} RAM, "
+      f"Linux {m['kernel']}. Load average (1 min) during the run: median {load.get('median', 0):.1f}, "
+      f"{load.get('min', 0):.1f}–{load.get('max', 0):.1f}, on {m['nproc']} CPUs.")
+    if load.get("median", 0) > 0.5 * (m["nproc"] or 1):
+        w("This machine was **shared and loaded** (other people's builds and tests ran at the same time): every "
+          "wall-clock number below was taken under that load and is pessimistic, for every implementation alike. "
+          "The CPU instruction counts (valgrind callgrind) do not depend on load.")
+    w("")
+    w(f"Versions: {m['rustc']}; moto {m['moto']} (server mode, the emulator for everything); Cloud Custodian "
+      f"(c7n) {m['c7n']}; boto3 {m['boto3']}; Python {m['python']}; {m['valgrind']}.")
+    s = d["settings"]
+    w("")
+    w(f"Settings: sweeps of {s['buckets']} buckets, {s['snapshots']} snapshots, {len(d.get('regions', []))} regions, "
+      f"{s['repeats']} runs each; {s['cold_runs']} cold starts and {s['warm_runs']} warm remediations per function; "
+      f"{s['callgrind_runs']} callgrind runs of {s['callgrind_warm']} warm remediations. "
+      "Spread is shown as (min–max), or (p10–p90) for warm latencies.")
+    w("")
+    w("Our functions run as release binaries (`cargo build --release`, x86_64 host) on a Lambda Runtime API "
+      "emulator (`bench/runtime_api.py`), with `NOTIFY_TOPIC_ARN` set, so every remediation also publishes its "
+      "report to SNS (the peers publish nothing). Peers: **boto3** — each fix as plain boto3 in the style of "
+      "AWS's SSM remediation runbooks (`bench/baseline.py`: write, then verify); **c7n** — Cloud Custodian's "
+      "own policies, run the way Custodian runs them: cloudtrail-mode policies through `c7n.handler.dispatch_event` "
+      "(its Lambda entry point) per event, `custodian run` for sweeps, `c7n-org run` for many regions. "
+      "After every run the emulator's state is read back with boto3.")
+    w("")
+
+    # ---- targets ----
+    fns = d.get("functions", {})
+    present = [f for f in FUNCTIONS if f in fns]
+    sizes = d.get("sizes", {})
+    sweeps = d.get("sweeps", {})
+    w("## Targets")
+    w("")
+    w("| target | result | |")
+    w("|---|---|---|")
+    if fns:
+        worst = max(present, key=lambda f: fns[f]["calls"]["own_cold_s"]["median"])
+        own = fns[worst]["calls"]["own_cold_s"]["median"] * 1000
+        e2e = max(fns[f]["cold"]["first_answer_s"]["median"] for f in present) * 1000
+        init = max(fns[f]["cold"]["init_s"]["median"] for f in present) * 1000
+        w(f"| cold start to first answer < {targets['cold_ms']} ms | the function's own part (exec → answer minus the "
+          f"time its requests waited for the emulator), slowest function ({worst}): median {own:.1f} ms; init alone "
+          f"≤ {init:.1f} ms. End to end against moto (4–7 requests at several ms each on this machine): ≤ {e2e:.0f} ms | "
+          f"{met(own < targets['cold_ms'])} (own part){'' if e2e < targets['cold_ms'] else '; missed end to end'} |")
+        rss = max(max(fns[f]["cold"]["rss_kb"]["max"], fns[f]["warm"]["rss_after_warm_kb"] or 0) for f in present)
+        w(f"| peak RSS < {targets['rss_mb']} MB | at most {rss / 1024:.1f} MiB (any function, cold or after "
+          f"{s['warm_runs']} warm remediations) | {met(rss / 1024 < targets['rss_mb'])} |")
+    if sizes.get("arm64"):
+        biggest = max(z["zip"] for z in sizes["arm64"].values())
+        w(f"| each zip < {targets['zip_mb']} MB | largest arm64 zip {mib(biggest)} | "
+          f"{met(biggest * MB < targets['zip_mb'] and len(sizes['arm64']) == 4)} |")
+    else:
+        w(f"| each zip < {targets['zip_mb']} MB | arm64 zips not built: {sizes.get('arm64_error', 'see below')[:200]} | – |")
+    if fns:
+        cpu = max(fns[f]["warm"]["cpu_s"]["median"] for f in present) * 1000
+        irs = [fns[f]["callgrind"]["warm_ir"]["median"] for f in present if fns[f].get("callgrind")]
+        ir = f", {max(irs) / 1e6:.1f} M instructions (callgrind)" if irs else ""
+        w(f"| warm remediation CPU < {targets['warm_cpu_ms']} ms | at most {cpu:.2f} ms CPU (median, user+system, "
+          f"all threads){ir} | {met(cpu < targets['warm_cpu_ms'])} |")
+    if sweeps:
+        parts, ok = [], True
+        for key, label in (("s3", "S3"), ("snapshot", "snapshots"), ("ebs", "EBS regions")):
+            sw = sweeps.get(key)
+            if not sw:
+                continue
+            ours, peer = sw["wall"].get("ours"), sw["wall"].get("c7n")
+            peer_fixed = [r["fixed"] for r in sw["runs"]["c7n"]]
+            if min(peer_fixed) < sw["runs"]["c7n"][0]["size"]:
+                parts.append(f"{label}: c7n changed {max(peer_fixed)}/{sw['runs']['c7n'][0]['size']} — no valid "
+                             f"comparison (ours {ours['median']:.1f} s)")
+                continue
+            speed = peer["median"] / ours["median"]
+            ok &= speed >= targets["sweep_speedup"]
+            parts.append(f"{label}: {speed:.1f}x")
+        w(f"| sweeps ≥ {targets['sweep_speedup']}x faster than c7n | {'; '.join(parts)} | {met(ok)} |")
+    w("")
+
+    w(analysis(d, targets, present))
+
+    # ---- our functions ----
+    if fns:
+        w("## Our functions")
+        w("")
+        w("| function | cold start → first answer | own part | init alone | peak RSS | binary (x86_64) | binary (arm64) | "
+          "zip (arm64) | warm remediation | own part | warm CPU | warm instructions | AWS calls (minimum) |")
+        w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for f in present:
+            x = fns[f]
+            arm = sizes.get("arm64", {}).get(f, {})
+            cg = x.get("callgrind") or {}
+            w(f"| `{f}` | {ms(x['cold']['first_answer_s'])} | {ms(x['calls']['own_cold_s'])} | {ms(x['cold']['init_s'])} | "
+              f"{mib_kb(x['cold']['rss_kb'])} | {mib(sizes.get('x86_64', {}).get(f))} | {mib(arm.get('binary'))} | "
+              f"{mib(arm.get('zip'))} | {ms(x['warm']['latency_s'], 'p10p90')} | {ms(x['calls']['own_warm_s'])} | "
+              f"{ms(x['warm']['cpu_s'], 'p10p90')} | {fmt(cg.get('warm_ir'), ' M', 1e-6)} | "
+              f"{calls(x['calls'])} ({x['calls']['minimum']}) |")
+        w("")
+        w("- *cold start → first answer*: from the exec of the binary to the answer of its first invocation "
+          "(one remediation against the emulator, SNS publish included), on the Runtime API emulator. "
+          "*init alone*: exec to the first `GET /runtime/invocation/next`. *own part*: the same, minus the time the "
+          "function's requests waited for the emulator (measured in separate runs through the counting proxy, "
+          "which adds its own small overhead to this figure).")
+        w("- The same cold start through **cargo lambda's own emulator** (`cargo lambda watch --only-lambda-apis`, "
+          "timed from the exec to the HTTP answer of the invoke): " + "; ".join(
+              f"`{f}` {ms(fns[f]['watch_cold'].get('first_answer_s'))}" if "first_answer_s" in fns[f]["watch_cold"]
+              else f"`{f}` not measured ({fns[f]['watch_cold'].get('error')})" for f in present) + ".")
+        if sizes:
+            w(f"- *sizes*: x86_64 is the stripped release binary in `target/release`; arm64 comes from "
+              f"{sizes.get('arm64_source') or 'nowhere (' + str(sizes.get('arm64_error', ''))[:200] + ')'}.")
+        w("- *peak RSS*: VmHWM after the first answer; after "
+          f"{s['warm_runs']} more remediations: " + ", ".join(
+              f"{fns[f]['warm']['rss_after_warm_kb'] / 1024:.1f} MiB" for f in present) + " (same order).")
+        w("- *warm CPU*: CPU time (user + system, every thread, /proc/<pid>/task/*/schedstat) of one remediation in a "
+          "warm process; *warm instructions*: instructions executed per warm remediation under callgrind "
+          "(counters dumped and zeroed after the cold invocation).")
+        if all(fns[f].get("callgrind") for f in present):
+            w("- *cold instructions* (start, init and first remediation, under callgrind): " + ", ".join(
+                f"{fns[f]['callgrind']['cold_ir']['median'] / 1e6:.0f} M" for f in present) + " (same order).")
+        w("- *AWS calls*: counted at a proxy in front of the emulator for one warm remediation. The minimum is read, "
+          "write, read-back, publish (KMS needs two writes: cancel the deletion, enable the key).")
+        w("")
+
+        # ---- per remediation against the peers ----
+        w("## One remediation: ours against the peers")
+        w("")
+        w("Ratios are ours / peer (below 1: ours is smaller or faster). Cold: a fresh process per remediation "
+          "(Python: interpreter start and imports included). Warm: the same process, the next event.")
+        w("")
+        for f in present:
+            x = fns[f]
+            has_c7n = "c7n_cold" in x
+            w(f"### `{f}`")
+            w("")
+            head = "| | ours | boto3 (runbook style) | ours / boto3 |"
+            if has_c7n:
+                head += " Cloud Custodian | ours / c7n |"
+            w(head)
+            w("|---|---|---|---|" + ("---|---|" if has_c7n else ""))
+
+            def row(label, ours, b, c, show):
+                line = f"| {label} | {show(ours)} | {show(b)} | {ratio(ours, b)} |"
+                if has_c7n:
+                    line += f" {show(c)} | {ratio(ours, c)} |"
+                w(line)
+            row("cold start → answer", x["cold"]["first_answer_s"], x["boto3_cold"]["first_answer_s"],
+                x.get("c7n_cold", {}).get("first_answer_s"), ms)
+            row("CPU, cold (whole process)", x["cold"].get("cpu_s"), x["boto3_cold"].get("cpu_s"),
+                x.get("c7n_cold", {}).get("cpu_s"), ms)
+            row("warm remediation", x["warm"]["latency_s"], x["boto3_warm"]["latency_s"],
+                x.get("c7n_warm", {}).get("latency_s"), lambda v: ms(v, "p10p90"))
+            row("warm, own part (excl. emulator)", x["calls"]["own_warm_s"], x["boto3_calls"]["own_warm_s"],
+                x.get("c7n_calls", {}).get("own_warm_s"), ms)
+            row("warm CPU", x["warm"]["cpu_s"], x["boto3_warm"]["cpu_s"], x.get("c7n_warm", {}).get("cpu_s"),
+                lambda v: ms(v, "p10p90"))
+            row("peak RSS, cold", x["cold"]["rss_kb"], x["boto3_cold"]["rss_kb"], x.get("c7n_cold", {}).get("rss_kb"),
+                mib_kb)
+            rw = [summary([v]) if v else None for v in (x["warm"]["rss_after_warm_kb"],
+                                                        x["boto3_warm"]["rss_after_warm_kb"],
+                                                        x.get("c7n_warm", {}).get("rss_after_warm_kb"))]
+            row("peak RSS, warm process", rw[0], rw[1], rw[2], mib_kb)
+            cc = [summary([c["total"]]) if c else None for c in (x["calls"], x["boto3_calls"], x.get("c7n_calls"))]
+            row("AWS calls", cc[0], cc[1], cc[2], lambda v: f"{v['median']:.0f}" if v else "–")
+            line = (f"| emulator state after | {state(x['cold'], s['cold_runs'])} cold, {state(x['warm'], s['warm_runs'])} warm | "
+                    f"{state(x['boto3_cold'], 2 * s['peer_cold_runs'])} cold, {state(x['boto3_warm'], s['warm_runs'])} warm | |")
+            if has_c7n:
+                nw = max(5, s["warm_runs"] // 3)
+                line += (f" {state(x['c7n_cold'], s['peer_cold_runs'])} cold, {state(x['c7n_warm'], nw)} warm | |")
+            w(line)
+            w("")
+            w(f"Calls — boto3: {calls(x['boto3_calls'])}" + (f"; c7n: {calls(x['c7n_calls'])}" if has_c7n else "") + ".")
+            errs = x.get("c7n_warm", {}).get("errors") or x.get("c7n_cold", {}).get("errors")
+            if errs:
+                w(f"c7n logged errors: `{errs[0][:200]}`")
+            w("")
+
+    # ---- sweeps ----
+    if sweeps:
+        w("## Sweeps")
+        w("")
+        w("Wall time from process start to the end (ours: exec of the binary to the answer of a `{\"sweep\": true}` "
+          "invocation, cold; c7n: `custodian run` / `c7n-org run` process; boto3: `python baseline.py sweep`, a "
+          "list-then-fix loop). *Fixed* is read back from the emulator after the run.")
+        w("")
+        w("| sweep | implementation | wall time | inside the process | fixed (read back) | AWS calls per resource | "
+          "peak RSS | ours / this (wall) |")
+        w("|---|---|---|---|---|---|---|---|")
+        labels = {"s3": "S3 buckets", "snapshot": "public snapshots", "ebs": "EBS default encryption, regions"}
+        names = {"ours": "ours", "c7n": "c7n", "c7n-single": "c7n, `custodian run -r` × all regions",
+                 "boto3": "boto3 (runbook style)"}
+        for key in ("s3", "snapshot", "ebs"):
+            sw = sweeps.get(key)
+            if not sw:
+                continue
+            for name, runs in sw["runs"].items():
+                if not runs:
+                    continue
+                fixed = [r["fixed"] for r in runs]
+                size = runs[0]["size"]
+                fixed_s = f"{min(fixed)}/{size}" if min(fixed) == max(fixed) else f"{min(fixed)}–{max(fixed)}/{size}"
+                if min(fixed) < size:
+                    fixed_s = f"**{fixed_s}**"
+                c = sw["calls"].get(name)
+                per = f"{c['total'] / c['size']:.1f} ({c['total']} for {c['size']})" if c else "–"
+                if name == "ours":
+                    rel = ""
+                elif min(fixed) < size:
+                    rel = "not comparable: it did not fix them"
+                else:
+                    rel = ratio(sw["wall"]["ours"], sw["wall"][name])
+                errors = [r["error"] for r in runs if r.get("error")]
+                rss = max(r["rss_kb"] or 0 for r in runs) / 1024
+                label = names[name]
+                if key == "ebs" and name == "c7n":
+                    label = "c7n (`c7n-org run`: one process per region, 4 per CPU at once)"
+                w(f"| {labels[key]} ({sw['size']}) | {label} | {fmt(sw['wall'][name], ' s')} | "
+                  f"{fmt(sw['inner'][name], ' s')} | {fixed_s} | {per} | {rss:.0f} MiB | {rel} |"
+                  + (f" error: `{errors[0][:120]}`" if errors else ""))
+        w("")
+        for key in ("s3", "snapshot", "ebs"):
+            sw = sweeps.get(key)
+            if not sw:
+                continue
+            w(f"Calls, {labels[key]} (counted at {sw['calls']['ours']['size']}): " + "; ".join(
+                f"{n}: " + ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in sorted(c["by_operation"].items(),
+                                                                                    key=lambda kv: -kv[1]))
+                for n, c in sw["calls"].items()) + ".")
+            w("")
+
+    # ---- profile ----
+    profiled = [f for f in present if fns[f].get("profile")]
+    if profiled:
+        w("## Where the instructions go")
+        w("")
+        w("One callgrind run per function of the same release build with its symbols kept (`BENCH_PROFILE`; "
+          "`target/bench-symbols`), read with `callgrind_annotate`. *Self*: instructions in the function itself; "
+          "*inclusive*: with everything it calls. Per warm remediation, and for the whole cold start (exec, init "
+          "and the first remediation).")
+        w("")
+        for f in profiled:
+            p = fns[f]["profile"]
+            for phase, per_label in (("warm", "per warm remediation"), ("cold", "cold start + first remediation")):
+                total = p[f"{phase}_ir"]
+                w(f"<details><summary><code>{f}</code>, {per_label}: {total / 1e6:.2f} M instructions</summary>")
+                w("")
+                w("| self, M | function | | inclusive, M | function |")
+                w("|---|---|---|---|---|")
+                self_rows = p[f"{phase}_self"][:20]
+                incl_rows = [r for r in p[f"{phase}_inclusive"] if not r[1].startswith(("0x", "(below main)"))][:20]
+                for i in range(max(len(self_rows), len(incl_rows))):
+                    a = self_rows[i] if i < len(self_rows) else None
+                    b = incl_rows[i] if i < len(incl_rows) else None
+                    w(f"| {a[0] / 1e6:.2f} | `{short(a[1])}` | | " if a else "| | | | ", )
+                    out[-1] += (f"{b[0] / 1e6:.2f} | `{short(b[1])}` |" if b else " | |")
+                w("")
+                w("</details>")
+                w("")
+    w("## How to reproduce")
+    w("")
+    w("```sh")
+    w("make bench                                  # builds the release binaries, installs the peers, writes this file")
+    w("BENCH_BUCKETS=200 BENCH_SNAPSHOTS=200 BENCH_REPEATS=1 make bench   # a quicker run")
+    w("BENCH_PROFILE=1 make bench                  # also builds with symbols for the profile tables (as long again)")
+    w("```")
+    w("")
+    w("Needs Rust, Python 3 and valgrind (instruction counts; skipped with a note when missing). Everything else is "
+      "installed on first use: moto and cargo-lambda into `.venv` (requirements-dev.txt), Cloud Custodian and "
+      "c7n-org into `bench/.venv` (bench/requirements.txt; c7n pins its own boto3). The arm64 zip sizes come from "
+      "`.aws-sam/build` when `make build` made it, otherwise from `cargo lambda build --release --arm64` into "
+      "`target/bench-arm64` (`BENCH_ARM64=0` skips). Every setting is in `bench/run.py`'s docstring. The scripts: "
+      "`bench/run.py` (driver), `runtime_api.py` (the Lambda Runtime API emulator that times the functions), "
+      "`proxy.py` (request counting), `baseline.py` (the boto3 runbook-style fixes), `c7n_worker.py` (Custodian's "
+      "Lambda handler), `controls.py` (seeding and reading back), `report.py` (this file).")
+    sys.stdout.flush()
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    import pathlib
+    data = json.loads(pathlib.Path(sys.argv[1]).read_text())
+    from run import TARGETS
+    print(render(data, TARGETS))
