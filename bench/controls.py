@@ -217,7 +217,9 @@ class Kms:
     function = "kms-cancel-key-deletion"
     # Two writes: CancelKeyDeletion leaves the key Disabled, EnableKey makes it usable again.
     minimum = ["read", "write", "write", "read-back", "publish"]
-    c7n_resource = None  # c7n 0.9.53 has no action that cancels a key deletion (kms actions: tag, remove-statements, set-rotation, schedule-deletion...)
+    # c7n 0.9.53 has no action that cancels a key deletion (its kms actions: tag, remove-statements,
+    # set-rotation, schedule-deletion, ...): no c7n peer for this control.
+    c7n_resource = None
 
     def seed_one(self, aws):
         kms = aws.client("kms")
@@ -280,7 +282,7 @@ def peer_env(endpoint, work_dir):
         f.write("[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update({"AWS_ENDPOINT_URL": endpoint, "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": credentials,
-                "AWS_DEFAULT_REGION": REGION, "HOME": work_dir, "PYTHONDONTWRITEBYTECODE": "1",
+                "AWS_DEFAULT_REGION": REGION, "HOME": work_dir,
                 "C7N_ORG_PARALLEL": os.environ.get("C7N_ORG_PARALLEL", str(4 * (os.cpu_count() or 1)))})
     return env
 

@@ -75,7 +75,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         # The emulator's time as the client sees it starts here (reading the request) and ends when the
         # answer is flushed: the proxy's own parsing and writing count as emulator time, not the client's.
         self.started = time.perf_counter()
-        super().handle()
+        with self.server.proxy.lock:
+            self.server.proxy.inflight += 1
+        try:
+            super().handle()
+        finally:
+            with self.server.proxy.lock:
+                self.server.proxy.inflight -= 1
 
     def _forward(self):
         proxy = self.server.proxy
@@ -123,6 +129,7 @@ class CountingProxy:
         self.upstream_host, self.upstream_port = parsed.hostname, parsed.port
         self.lock = threading.Lock()
         self.calls = []
+        self.inflight = 0
         self.server = _Server(("127.0.0.1", 0), _Handler)
         self.server.proxy = self
         self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -132,13 +139,25 @@ class CountingProxy:
         with self.lock:
             self.calls = []
 
+    def settle(self, timeout=5.0):
+        """Waits until every request has been recorded: a client can act on an answer before the
+        proxy's thread has logged it."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with self.lock:
+                if self.inflight == 0:
+                    return
+            time.sleep(0.001)
+
     def counts(self, start=None, end=None):
+        self.settle()
         with self.lock:
             return collections.Counter(f"{c[0]}:{c[1]}" for c in self.calls
                                        if start is None or start <= c[2] <= end)
 
     def upstream_seconds(self, start, end):
         """Time spent waiting for the emulator by requests that arrived within [start, end] (perf_counter)."""
+        self.settle()
         with self.lock:
             return sum(c[3] - c[2] for c in self.calls if start <= c[2] <= end)
 

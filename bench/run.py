@@ -126,14 +126,15 @@ def run_timed(argv, env, cwd=None, stdout_path=None, timeout=3600):
     """Runs a process to completion: (wall seconds from spawn to exit, peak memory, returncode, stdout text).
 
     Peak memory is polled from /proc while the process runs: {"hwm_kb": VmHWM of the process,
-    "tree_kb": the largest sum of VmRSS over it and its descendants (c7n-org runs worker processes)}.
+    "tree_kb": the largest sum of PSS over it and its descendants (c7n-org forks worker processes, which
+    share pages: PSS counts each shared page once in all), "processes": the most processes at once}.
     wait4's ru_maxrss cannot be used: exec records the high-water mark of the forked copy of this
     (large) driver process, so every child would report at least the driver's own size."""
     out = open(stdout_path, "w+") if stdout_path else tempfile.TemporaryFile("w+")
     started = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.time() + timeout
-    hwm, tree, polls = 0, 0, 0
+    hwm, tree, count, polls = 0, 0, 0, 0
     while True:
         pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
         if pid:
@@ -141,9 +142,10 @@ def run_timed(argv, env, cwd=None, stdout_path=None, timeout=3600):
         if time.time() > deadline:
             proc.kill()
         if polls % 5 == 0:
-            h = peak_rss_kb_safe(proc.pid)
-            hwm = max(hwm, h or 0)
-            tree = max(tree, tree_rss_kb(proc.pid))
+            hwm = max(hwm, peak_rss_kb_safe(proc.pid) or 0)
+        if polls % 25 == 0:
+            pss, n = tree_pss_kb(proc.pid)
+            tree, count = max(tree, pss), max(count, n)
         polls += 1
         time.sleep(0.002)
     wall = time.perf_counter() - started
@@ -151,7 +153,7 @@ def run_timed(argv, env, cwd=None, stdout_path=None, timeout=3600):
     out.seek(0)
     text = out.read()
     out.close()
-    return wall, {"hwm_kb": hwm or None, "tree_kb": tree or None}, proc.returncode, text
+    return wall, {"hwm_kb": hwm or None, "tree_kb": tree or None, "processes": count}, proc.returncode, text
 
 
 def peak_rss_kb_safe(pid):
@@ -161,23 +163,24 @@ def peak_rss_kb_safe(pid):
         return None
 
 
-def tree_rss_kb(pid):
-    """VmRSS of a process and all its descendants, in KiB (0 when it is gone)."""
-    total, todo = 0, [pid]
+def tree_pss_kb(pid):
+    """(PSS of a process and all its descendants in KiB, number of processes); (0, 0) when it is gone."""
+    total, count, todo = 0, 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/status") as f:
+            with open(f"/proc/{p}/smaps_rollup") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1])
+                        count += 1
                         break
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     todo += [int(c) for c in f.read().split()]
         except (FileNotFoundError, ProcessLookupError, ValueError):
             continue
-    return total
+    return total, count
 
 
 def last_json(text):
@@ -680,7 +683,8 @@ def sweep_c7n(moto, control, resources, regions, endpoint=None):
     meta = pathlib.Path(out_dir) / f"bench-{control.key}" / "metadata.json"
     if meta.exists():
         inner = json.loads(meta.read_text())["execution"]["duration"]
-    return {"wall_s": wall, "in_handler_s": inner, "rss_kb": memory["tree_kb"], "error": None if code == 0 else text[-400:]}
+    return {"wall_s": wall, "in_handler_s": inner, **sweep_memory(memory),
+            "error": None if code == 0 else text[-400:]}
 
 
 def sweep_c7n_single(moto, control, resources, regions, endpoint=None):
@@ -694,7 +698,8 @@ def sweep_c7n_single(moto, control, resources, regions, endpoint=None):
     for r in regions:
         argv += ["-r", r]
     wall, memory, code, text = run_timed(argv, env, cwd=work, stdout_path=os.path.join(work, "run.log"))
-    return {"wall_s": wall, "in_handler_s": None, "rss_kb": memory["tree_kb"], "error": None if code == 0 else text[-400:]}
+    return {"wall_s": wall, "in_handler_s": None, **sweep_memory(memory),
+            "error": None if code == 0 else text[-400:]}
 
 
 def sweep_boto3(moto, control, resources, regions, endpoint=None):
@@ -703,8 +708,15 @@ def sweep_boto3(moto, control, resources, regions, endpoint=None):
     args = regions if control.key == "ebs" else []
     wall, memory, code, text = run_timed([BENCH_PY, str(BENCH / "baseline.py"), "sweep", control.key, *args], env)
     answer = last_json(text) or {}
-    return {"wall_s": wall, "in_handler_s": answer.get("seconds"), "rss_kb": memory["tree_kb"],
+    return {"wall_s": wall, "in_handler_s": answer.get("seconds"), **sweep_memory(memory),
             "error": None if code == 0 else text[-400:]}
+
+
+def sweep_memory(memory):
+    """One process: its peak RSS. Several (c7n-org): their largest PSS sum, and how many there were."""
+    if memory["processes"] > 1:
+        return {"rss_kb": memory["tree_kb"], "processes": memory["processes"]}
+    return {"rss_kb": memory["hwm_kb"], "processes": 1}
 
 
 SWEEPERS = {"ours": sweep_ours, "c7n": sweep_c7n, "boto3": sweep_boto3}
@@ -839,7 +851,8 @@ def machine():
             "load_start": os.getloadavg(), "rustc": version(["rustc", "--version"]),
             "moto": version([str(PROJECT_VENV / "python"), "-c", "import moto; print(moto.__version__)"]),
             "c7n": c7n.version.version, "boto3": boto3.__version__, "python": platform.python_version(),
-            "valgrind": version(["valgrind", "--version"]), "commit": commit + (" (with uncommitted changes)" if dirty else ""),
+            "valgrind": version(["valgrind", "--version"]),
+            "commit": commit + (" (with uncommitted changes)" if dirty else ""),
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
 
@@ -927,6 +940,7 @@ def main():
     (OUT / "results.json").write_text(json.dumps(data, indent=1, default=str))
     import report
     RESULTS.write_text(report.render(data, TARGETS))
+    (OUT / "readme-section.md").write_text(report.readme_section(data, TARGETS))
     log(f"wrote {RESULTS.relative_to(ROOT) if RESULTS.is_relative_to(ROOT) else RESULTS} and {OUT / 'results.json'}"
         f" in {data['elapsed_s'] / 60:.1f} min")
 
