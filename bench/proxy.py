@@ -107,9 +107,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
+        # Stamped before the flush (one send of the buffered answer): stamped after it, a thread that waits
+        # for the GIL would count the client's own time as the emulator's.
+        ended = time.perf_counter()
         self.wfile.flush()
         with proxy.lock:
-            proxy.calls.append((service, op, self.started, time.perf_counter()))
+            proxy.calls.append((service, op, self.started, ended))
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _forward
 
