@@ -226,3 +226,48 @@ async fn our_own_write_seen_again_in_cloudtrail_causes_no_second_write() {
     assert_eq!(report.results[0].outcome, Outcome::AlreadyCompliant);
     assert!(s.proxy.writes().is_empty(), "{:?}", s.proxy.writes());
 }
+
+#[tokio::test]
+async fn a_report_too_long_for_sns_is_published_as_a_summary() {
+    use remediation_core::{notify, Report, TargetResult};
+    let proxy = Proxy::start().await;
+    let config = proxy.sdk_config(REGION).await;
+    let subscriber = Subscriber::new(&config).await;
+    let sns = aws_sdk_sns::Client::new(&config);
+    // A sweep of 2,000 buckets: about 0.5 MB of report, twice what SNS takes.
+    let result = |i: usize, outcome| TargetResult {
+        resource: format!("arn:aws:s3:::bucket-{i:05}"),
+        account: "123456789012".into(),
+        region: REGION.into(),
+        outcome,
+        detail: "turned on BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets".into(),
+        before: json!({"BlockPublicAcls": false, "IgnorePublicAcls": false, "BlockPublicPolicy": false, "RestrictPublicBuckets": false}),
+        after: json!({"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}),
+    };
+    let mut results: Vec<TargetResult> = (0..1990).map(|i| result(i, Outcome::Remediated)).collect();
+    results.extend((1990..2000).map(|i| result(i, Outcome::Failed)));
+    let report = Report {
+        control: "s3-block-public-access".into(),
+        trigger: remediation_core::Kind::Schedule,
+        dry_run: false,
+        results,
+        ignored: None,
+    };
+    // The emulator enforces SNS's limit, as AWS does: the whole report is refused.
+    let whole = serde_json::to_string(&report).unwrap();
+    assert!(whole.len() > 256 * 1024);
+    let refused = sns.publish().topic_arn(&subscriber.topic_arn).message(whole).send().await;
+    assert!(refused.is_err(), "the emulator took a message over 256 KiB");
+
+    assert!(notify::publish(&sns, &subscriber.topic_arn, &report).await.unwrap());
+    let messages = subscriber.messages().await;
+    assert_eq!(messages.len(), 1);
+    let body: serde_json::Value = serde_json::from_str(messages[0]["Message"].as_str().unwrap()).unwrap();
+    let shown = body["results"].as_array().unwrap();
+    let failed = shown.iter().filter(|r| r["outcome"] == "failed").count();
+    assert_eq!(failed, 10, "every failure is in the message");
+    assert!(shown.len() > 100);
+    assert_eq!(shown.len() as u64 + body["omitted"]["count"].as_u64().unwrap(), 2000);
+    assert_eq!(body["omitted"]["by_outcome"]["remediated"].as_u64().unwrap() as usize, 2000 - shown.len());
+    assert_eq!(messages[0]["MessageAttributes"]["outcome"]["Value"], json!(r#"["failed","remediated"]"#));
+}

@@ -435,3 +435,66 @@ async fn member_accounts_need_the_member_role() {
     assert_eq!(bucket_block(&member_s3, &bucket).await, ALL_ON);
     assert!(s.proxy.requests().iter().any(|r| r.operation == "AssumeRole"));
 }
+
+fn is_location(r: &Request) -> bool {
+    r.method == "GET" && r.path.contains("location")
+}
+
+#[tokio::test]
+async fn the_bucket_region_from_config_and_security_hub_saves_the_location_lookup() {
+    let s = setup().await;
+    let rt: Rt = s.proxy.runtime(s.config.clone(), &[]).await;
+    for (file, pointer) in [
+        ("config-noncompliant.json", "/detail/awsRegion"),
+        ("securityhub.json", "/detail/findings/0/Resources/0/Region"),
+        ("cloudtrail.json", "/detail/awsRegion"),
+    ] {
+        let bucket = public_bucket(&s.s3, "eu-west-1", &[]).await;
+        let mut ev = sample(file, &bucket, ACCOUNT);
+        set(&mut ev, pointer, "eu-west-1");
+        s.proxy.clear();
+        let report = rt.handle(&ev).await.unwrap_or_else(|e| panic!("{file}: {e}"));
+        let r = only(&report);
+        assert_eq!((r.outcome, r.region.as_str()), (Outcome::Remediated, "eu-west-1"), "{file}");
+        assert_eq!(bucket_block(&s.s3, &bucket).await, ALL_ON, "{file}: read back from S3");
+        let lookups = s.proxy.requests().iter().filter(|r| is_location(r)).count();
+        // CloudTrail's awsRegion is where the call was made, not necessarily the bucket's home.
+        let expected = if file.starts_with("cloudtrail") { 1 } else { 0 };
+        assert_eq!(lookups, expected, "{file}: {:?}", s.proxy.requests());
+    }
+}
+
+#[tokio::test]
+async fn a_sweep_takes_each_bucket_region_from_list_buckets() {
+    let s = setup().await;
+    let account = unique_account();
+    let config = s.proxy.sdk_config_in(&account, REGION).await;
+    let s3 = S3BlockPublicAccess::client_s3(&config);
+    let here = public_bucket(&s3, REGION, &[]).await;
+    let there = public_bucket(&s3, "eu-west-1", &[]).await;
+    // AWS answers BucketRegion to a ListBuckets with parameters; moto 5.2.5 does not, so the proxy
+    // answers the listing as AWS would.
+    let entry = |name: &str, region: &str| {
+        format!("<Bucket><Name>{name}</Name><CreationDate>2026-01-01T00:00:00.000Z</CreationDate><BucketRegion>{region}</BucketRegion></Bucket>")
+    };
+    let listing = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListAllMyBucketsResult><Owner><ID>x</ID></Owner><Buckets>{}{}</Buckets></ListAllMyBucketsResult>",
+        entry(&here, REGION),
+        entry(&there, "eu-west-1")
+    );
+    s.proxy.inject_action(
+        |r| r.method == "GET" && r.path.contains("max-buckets"),
+        Action::Answer { status: 200, body: listing },
+        Some(1),
+    );
+    let rt: Rt = s.proxy.runtime(config.clone(), &[]).await;
+    s.proxy.clear();
+    let report = rt.handle(&sample("schedule.json", "unused", &account)).await.unwrap();
+    assert_eq!(s.proxy.injected(), 1, "the listing was the injected one");
+    for (bucket, region) in [(&here, REGION), (&there, "eu-west-1")] {
+        let r = report.results.iter().find(|r| r.resource.ends_with(bucket.as_str())).unwrap();
+        assert_eq!((r.outcome, r.region.as_str()), (Outcome::Remediated, region));
+        assert_eq!(bucket_block(&s3, bucket).await, ALL_ON);
+    }
+    assert!(!s.proxy.requests().iter().any(is_location), "{:?}", s.proxy.requests());
+}

@@ -100,6 +100,12 @@ pub trait Control: Sized {
     /// The state the control judges. `None`: it does not exist.
     async fn read(&self, cx: &Cx<'_, Self::Client>, target: &Self::Target) -> Result<Option<Self::State>>;
 
+    /// The read that decides whether to fix. A control whose `locate` already fetched the state (KMS's
+    /// DescribeKey) returns it here instead of asking again; the read-back after a fix is always `read`.
+    async fn read_before(&self, cx: &Cx<'_, Self::Client>, target: &Self::Target) -> Result<Option<Self::State>> {
+        self.read(cx, target).await
+    }
+
     fn is_compliant(&self, state: &Self::State) -> bool;
 
     /// Whether the read-back after a fix shows the fix took. Usually: it is compliant now. A control

@@ -342,7 +342,7 @@ impl<C: Control> Runtime<C> {
             return Ok(());
         }
 
-        let Some(before) = self.control.read(&cx, &target).await? else {
+        let Some(before) = self.control.read_before(&cx, &target).await? else {
             return not_found(result);
         };
         result.before = to_value(&before);

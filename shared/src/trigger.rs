@@ -31,6 +31,9 @@ pub struct ResourceRef {
     pub region: Option<String>,
     /// The Security Hub control id of the finding that named it (`S3.8`).
     pub control_id: Option<String>,
+    /// `region` is where the resource lives, as AWS Config and Security Hub report it; not merely
+    /// where a call was made (CloudTrail) or what a caller typed (manual).
+    pub region_is_home: bool,
 }
 
 impl ResourceRef {
@@ -243,6 +246,7 @@ fn parse_config(d: &Map<String, Value>) -> Result<Trigger> {
         account: t.account.clone(),
         region: t.region.clone(),
         control_id: None,
+        region_is_home: t.region.is_some(),
     });
     Ok(t)
 }
@@ -308,7 +312,7 @@ fn parse_cloudtrail(d: &Map<String, Value>) -> Result<Trigger> {
             resource_type: Some("AWS::::Account".into()),
             account: Some(account),
             region: t.region.clone(),
-            control_id: None,
+            ..ResourceRef::default()
         });
     }
     Ok(t)
@@ -359,6 +363,7 @@ fn parse_security_hub(d: &Map<String, Value>) -> Result<Trigger> {
                 id: check_id("Security Hub resource Id", id)?,
                 resource_type: str_at(r, &["Type"]).map(str::to_owned),
                 account: account.clone(),
+                region_is_home: region.is_some(),
                 region,
                 control_id: control_id.clone(),
             });

@@ -33,7 +33,7 @@ fn resolve(id: &str, resource_type: Option<&str>, region: Option<&str>) -> Resul
         resource_type: resource_type.map(Into::into),
         account: Some(ACCOUNT.into()),
         region: region.map(Into::into),
-        control_id: None,
+        ..Default::default()
     };
     control(None).resolve(&r)
 }

@@ -33,6 +33,8 @@ pub struct Key {
 pub struct Found {
     pub arn: String,
     pub aws_managed: bool,
+    /// The key's state in that same answer: the read that decides whether to fix.
+    pub status: Option<KeyStatus>,
 }
 
 impl Key {
@@ -110,6 +112,7 @@ fn found(meta: &KeyMetadata, cx: &Cx<'_, aws_sdk_kms::Client>) -> Found {
             .map(str::to_owned)
             .unwrap_or_else(|| key_arn(partition_of(cx.region), cx.account, cx.region, meta.key_id())),
         aws_managed: meta.key_manager() == Some(&KeyManagerType::Aws),
+        status: Some(KeyStatus::from_metadata(meta)),
     }
 }
 
@@ -330,6 +333,14 @@ impl Control for KmsCancelKeyDeletion {
         Ok(Some(KeyStatus::from_metadata(&meta)))
     }
 
+    /// `locate`'s DescribeKey, a few milliseconds old, decides; the read-back asks KMS again.
+    async fn read_before(&self, cx: &Cx<'_, aws_sdk_kms::Client>, key: &Key) -> Result<Option<KeyStatus>> {
+        match key.found.as_ref().and_then(|f| f.status.clone()) {
+            Some(status) => Ok(Some(status)),
+            None => self.read(cx, key).await,
+        }
+    }
+
     /// KMS.3 fails only for keys scheduled for deletion: a key disabled on purpose is compliant.
     fn is_compliant(&self, status: &KeyStatus) -> bool {
         !status.is_scheduled_for_deletion()
@@ -467,7 +478,10 @@ mod tests {
         assert_eq!(arn(ID), format!("arn:aws:kms:eu-west-1:111122223333:key/{ID}"));
         assert_eq!(arn("alias/app"), "arn:aws:kms:eu-west-1:111122223333:alias/app");
         assert_eq!(arn("arn:aws:kms:us-east-1:1:key/x"), "arn:aws:kms:us-east-1:1:key/x");
-        let located = Key { key_id: ID.into(), found: Some(Found { arn: "arn:from-kms".into(), aws_managed: false }) };
+        let located = Key {
+            key_id: ID.into(),
+            found: Some(Found { arn: "arn:from-kms".into(), aws_managed: false, status: None }),
+        };
         assert_eq!(c.arn(&located, "aws", "1", "r"), "arn:from-kms");
     }
 
@@ -482,7 +496,10 @@ mod tests {
             .build();
         let client = aws_sdk_kms::Client::from_conf(config);
         let cx = Cx { client: &client, account: "111122223333", region: "us-east-1" };
-        let key = Key { key_id: ID.into(), found: Some(Found { arn: "arn:aws:kms:x".into(), aws_managed: true }) };
+        let key = Key {
+            key_id: ID.into(),
+            found: Some(Found { arn: "arn:aws:kms:x".into(), aws_managed: true, status: None }),
+        };
         let description = control(&[]).describe(&cx, &key).await.unwrap().unwrap();
         assert_eq!(description.not_ours.as_deref(), Some("an AWS managed key: its lifecycle belongs to AWS"));
     }

@@ -6,7 +6,7 @@ use aws_config::SdkConfig;
 use aws_sdk_s3::types::PublicAccessBlockConfiguration as BucketBlock;
 use aws_sdk_s3control::config::endpoint::{Endpoint, EndpointFuture, Params, ResolveEndpoint};
 use aws_sdk_s3control::types::PublicAccessBlockConfiguration as AccountBlock;
-use remediation_core::config::is_account_id;
+use remediation_core::config::{is_account_id, is_region};
 use remediation_core::{Arn, AwsError, Control, Cx, Description, Resolved, ResourceRef, Result, Settings};
 use serde::Serialize;
 
@@ -14,7 +14,9 @@ pub struct S3BlockPublicAccess;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    Bucket(String),
+    /// A bucket, with its region when AWS already said where it lives (Config, Security Hub,
+    /// `ListBuckets`); otherwise `GetBucketLocation` finds it.
+    Bucket { name: String, region: Option<String> },
     /// The account-level setting of this account id.
     Account(String),
 }
@@ -22,7 +24,7 @@ pub enum Target {
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Target::Bucket(bucket) => f.write_str(bucket),
+            Target::Bucket { name: bucket, .. } => f.write_str(bucket),
             Target::Account(account) => f.write_str(account),
         }
     }
@@ -142,12 +144,13 @@ impl Control for S3BlockPublicAccess {
         if !is_bucket_name(name) {
             return Err(format!("{name:?} is not an S3 bucket name, bucket ARN or 12-digit account id"));
         }
-        Ok(Resolved::target(Target::Bucket(name.to_owned())))
+        let region = r.region.clone().filter(|_| r.region_is_home);
+        Ok(Resolved::target(Target::Bucket { name: name.to_owned(), region }))
     }
 
     fn arn(&self, target: &Target, partition: &str, _account: &str, _region: &str) -> String {
         match target {
-            Target::Bucket(bucket) => format!("arn:{partition}:s3:::{bucket}"),
+            Target::Bucket { name: bucket, .. } => format!("arn:{partition}:s3:::{bucket}"),
             Target::Account(account) => format!("AWS::::Account:{account}"),
         }
     }
@@ -165,7 +168,11 @@ impl Control for S3BlockPublicAccess {
                 .send()
                 .await
                 .map_err(|e| AwsError::from_sdk("s3:ListBuckets", cx.account, e))?;
-            targets.extend(page.buckets().iter().filter_map(|b| b.name()).map(|n| Target::Bucket(n.to_owned())));
+            // AWS answers each bucket's region (`BucketRegion`) to a ListBuckets with a parameter.
+            targets.extend(page.buckets().iter().filter_map(|b| {
+                let region = b.bucket_region().filter(|r| is_region(r)).map(str::to_owned);
+                b.name().map(|name| Target::Bucket { name: name.to_owned(), region })
+            }));
             token = page.continuation_token().filter(|t| !t.is_empty()).map(str::to_owned);
             if token.is_none() {
                 return Ok(targets);
@@ -173,10 +180,17 @@ impl Control for S3BlockPublicAccess {
         }
     }
 
-    /// A bucket is handled in its own region, whatever region the event came from.
+    /// A bucket is handled in its own region, whatever region the event came from. CloudTrail's
+    /// `awsRegion` is where the call was made, and a manual region is what the caller typed: for
+    /// those, `GetBucketLocation` asks.
     async fn locate(&self, cx: &Cx<'_, Client>, target: Target) -> Result<Option<(Target, Option<String>)>> {
-        let Target::Bucket(bucket) = &target else {
-            return Ok(Some((target, None)));
+        let bucket = match &target {
+            Target::Account(_) => return Ok(Some((target, None))),
+            Target::Bucket { region: Some(region), .. } => {
+                let region = region.clone();
+                return Ok(Some((target, Some(region))));
+            }
+            Target::Bucket { name, region: None } => name,
         };
         match cx.client.s3.get_bucket_location().bucket(bucket).send().await {
             Ok(out) => {
@@ -199,7 +213,7 @@ impl Control for S3BlockPublicAccess {
     }
 
     async fn describe(&self, cx: &Cx<'_, Client>, target: &Target) -> Result<Option<Description>> {
-        let Target::Bucket(bucket) = target else {
+        let Target::Bucket { name: bucket, .. } = target else {
             return Ok(Some(Description::default()));
         };
         match cx.client.s3.get_bucket_tagging().bucket(bucket).send().await {
@@ -220,17 +234,19 @@ impl Control for S3BlockPublicAccess {
 
     async fn read(&self, cx: &Cx<'_, Client>, target: &Target) -> Result<Option<BlockPublicAccess>> {
         match target {
-            Target::Bucket(bucket) => match cx.client.s3.get_public_access_block().bucket(bucket).send().await {
-                Ok(out) => Ok(Some(out.public_access_block_configuration().map(from_bucket).unwrap_or_default())),
-                Err(e) => {
-                    let e = AwsError::from_sdk("s3:GetPublicAccessBlock", bucket, e);
-                    match () {
-                        _ if e.is(&[NO_BLOCK]) => Ok(Some(BlockPublicAccess::default())),
-                        _ if e.is(NOT_FOUND) => Ok(None),
-                        _ => Err(e.into()),
+            Target::Bucket { name: bucket, .. } => {
+                match cx.client.s3.get_public_access_block().bucket(bucket).send().await {
+                    Ok(out) => Ok(Some(out.public_access_block_configuration().map(from_bucket).unwrap_or_default())),
+                    Err(e) => {
+                        let e = AwsError::from_sdk("s3:GetPublicAccessBlock", bucket, e);
+                        match () {
+                            _ if e.is(&[NO_BLOCK]) => Ok(Some(BlockPublicAccess::default())),
+                            _ if e.is(NOT_FOUND) => Ok(None),
+                            _ => Err(e.into()),
+                        }
                     }
                 }
-            },
+            }
             Target::Account(account) => {
                 match cx.client.s3control.get_public_access_block().account_id(account).send().await {
                     Ok(out) => Ok(Some(out.public_access_block_configuration().map(from_account).unwrap_or_default())),
@@ -254,7 +270,7 @@ impl Control for S3BlockPublicAccess {
     async fn fix(&self, cx: &Cx<'_, Client>, target: &Target, state: &BlockPublicAccess) -> Result<String> {
         let done = format!("turned on {}", state.off().join(", "));
         match target {
-            Target::Bucket(bucket) => {
+            Target::Bucket { name: bucket, .. } => {
                 let all = BucketBlock::builder()
                     .block_public_acls(true)
                     .ignore_public_acls(true)
@@ -320,11 +336,9 @@ mod tests {
 
     #[test]
     fn resolves_buckets_and_accounts() {
-        assert_eq!(resolve("my-bucket", None), Ok(Resolved::target(Target::Bucket("my-bucket".into()))));
-        assert_eq!(
-            resolve("arn:aws:s3:::my.bucket", Some("AwsS3Bucket")),
-            Ok(Resolved::target(Target::Bucket("my.bucket".into())))
-        );
+        let bucket = |name: &str| Target::Bucket { name: name.into(), region: None };
+        assert_eq!(resolve("my-bucket", None), Ok(Resolved::target(bucket("my-bucket"))));
+        assert_eq!(resolve("arn:aws:s3:::my.bucket", Some("AwsS3Bucket")), Ok(Resolved::target(bucket("my.bucket"))));
         let account = Resolved::Target {
             target: Target::Account("123456789012".into()),
             account: Some("123456789012".into()),
@@ -333,6 +347,20 @@ mod tests {
         assert_eq!(resolve("123456789012", None), Ok(account.clone()));
         assert_eq!(resolve("AWS::::Account:123456789012", Some("AwsAccount")), Ok(account.clone()));
         assert_eq!(resolve("123456789012", Some("AWS::::Account")), Ok(account));
+    }
+
+    #[test]
+    fn keeps_the_region_only_where_aws_says_the_bucket_lives() {
+        let r = |region_is_home| ResourceRef {
+            id: "my-bucket".into(),
+            region: Some("eu-west-1".into()),
+            region_is_home,
+            ..Default::default()
+        };
+        let home = Target::Bucket { name: "my-bucket".into(), region: Some("eu-west-1".into()) };
+        assert_eq!(S3BlockPublicAccess.resolve(&r(true)), Ok(Resolved::target(home)));
+        let asked = Target::Bucket { name: "my-bucket".into(), region: None };
+        assert_eq!(S3BlockPublicAccess.resolve(&r(false)), Ok(Resolved::target(asked)));
     }
 
     #[test]
