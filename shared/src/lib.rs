@@ -13,6 +13,10 @@ pub mod trigger;
 
 use std::sync::Arc;
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub use arn::Arn;
 pub use aws::{Aws, Clients};
 pub use config::Settings;
