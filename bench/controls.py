@@ -2,6 +2,7 @@
 policies each implementation is given, and how the emulator's state is read back afterwards."""
 
 import concurrent.futures
+import json
 import os
 import socket
 import subprocess
@@ -26,14 +27,24 @@ def free_port():
 
 
 class Moto:
-    """moto_server from the project venv, on a free loopback port."""
+    """The emulator: moto's server from the project venv, on a free loopback port.
 
-    def __init__(self, moto_server, log_dir):
+    keepalive=True (the benchmark's default) runs it through bench/moto_keepalive.py, which keeps HTTP/1.1
+    connections alive as AWS does; keepalive=False runs `moto_server` itself, whose werkzeug server answers
+    every request with `Connection: close` (how the numbers before keep-alive were taken). Same moto, same
+    app, same arguments and environment either way."""
+
+    def __init__(self, venv_bin, log_dir, keepalive=True):
+        self.keepalive = keepalive
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.log = open(os.path.join(log_dir, "moto.log"), "w")
         env = dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false")
-        self.proc = subprocess.Popen([moto_server, "-H", "127.0.0.1", "-p", str(self.port)], env=env,
+        if keepalive:
+            argv = [os.path.join(venv_bin, "python"), os.path.join(os.path.dirname(__file__), "moto_keepalive.py")]
+        else:
+            argv = [os.path.join(venv_bin, "moto_server")]
+        self.proc = subprocess.Popen(argv + ["-H", "127.0.0.1", "-p", str(self.port)], env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while True:
@@ -46,6 +57,35 @@ class Moto:
                 time.sleep(0.2)
         self.aws = Aws(self.endpoint)
         self.topic_arn = None
+
+    def stats(self):
+        """{"connections": TCP connections accepted, "requests": requests answered} since the start
+        (bench/moto_keepalive.py's counters); None for moto_server, which answers one request per connection."""
+        if not self.keepalive:
+            return None
+        with urllib.request.urlopen(self.endpoint + "/moto-keepalive/stats", timeout=10) as answer:
+            return json.loads(answer.read())
+
+    def since(self, before):
+        """Connections and requests the emulator took since `before` (a stats()), this stats request excluded;
+        None for moto_server."""
+        if before is None:
+            return None
+        after = self.stats()
+        return {"connections": after["connections"] - before["connections"] - 1,
+                "requests": after["requests"] - before["requests"] - 1}
+
+    def check_keepalive(self, requests=20):
+        """Proves that a client reuses its connection: one boto3 client, `requests` calls, connections counted
+        by the server. Raises when they are not reused (the benchmark would then misstate its setup)."""
+        client = Aws(self.endpoint).client("sts")
+        before = self.stats()
+        for _ in range(requests):
+            client.get_caller_identity()
+        result = self.since(before)
+        if result["requests"] != requests or result["connections"] > 1:
+            raise RuntimeError(f"the emulator does not keep connections alive: {result} (see {self.log.name})")
+        return result
 
     def reset(self):
         """Clears every resource, then creates the report topic the functions publish to."""
@@ -121,7 +161,11 @@ class S3:
         return all(config.get(k) for k in ALL_ON)
 
     def ours_event(self, bucket):
-        return {"resource_id": bucket}
+        # The Config rule's compliance change, the trigger the template wires first: it says the bucket's
+        # region, so no GetBucketLocation. A CloudTrail or manual event adds that one request.
+        with open(os.path.join(os.path.dirname(__file__), "..", "events", "s3-block-public-access",
+                               "config-noncompliant.json")) as f:
+            return json.loads(f.read().replace("example-public-bucket", bucket))
 
     def ours_sweep_event(self):
         return {"sweep": True}

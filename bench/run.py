@@ -22,6 +22,8 @@ Settings (environment):
     BENCH_SECTIONS=sizes,functions,sweeps   which parts to run
     BENCH_ONLY=             only these functions / sweeps (e.g. s3-block-public-access,s3), for trying things out
     BENCH_RESULTS=bench/RESULTS.md
+    BENCH_MOTO_KEEPALIVE=1  1 = the emulator keeps HTTP connections alive, as AWS does (bench/moto_keepalive.py);
+                            0 = moto_server as it comes, which answers every request with Connection: close
 """
 
 import datetime
@@ -76,6 +78,7 @@ PROFILE = os.environ.get("BENCH_PROFILE", "auto")
 SECTIONS = set(os.environ.get("BENCH_SECTIONS", "sizes,functions,sweeps").split(","))
 ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))  # function names or s3,snapshot,ebs
 RESULTS = pathlib.Path(os.environ.get("BENCH_RESULTS", BENCH / "RESULTS.md"))
+KEEPALIVE = os.environ.get("BENCH_MOTO_KEEPALIVE", "1") != "0"
 
 TARGETS = {"cold_ms": 50, "rss_mb": 32, "zip_mb": 4, "warm_cpu_ms": 1, "sweep_speedup": 3}
 
@@ -253,6 +256,7 @@ def ours_cold(moto, control, runs):
     api = RuntimeApi(control.function)
     first, init, rss, cpu, problems = [], [], [], [], []
     logf = open(OUT / "logs" / f"{control.function}-cold.log", "w")
+    traffic = moto.stats()
     try:
         for _ in range(runs):
             resource = control.seed_one(moto.aws)
@@ -271,7 +275,7 @@ def ours_cold(moto, control, runs):
         api.close()
         logf.close()
     return {"first_answer_s": summary(first), "init_s": summary(init), "rss_kb": summary(rss), "cpu_s": summary(cpu),
-            "problems": problems}
+            "problems": problems, "emulator": moto.since(traffic)}
 
 
 def ours_warm(moto, control, runs, endpoint=None):
@@ -285,6 +289,7 @@ def ours_warm(moto, control, runs, endpoint=None):
         resource = control.seed_one(moto.aws)
         api.invoke(control.ours_event(resource))
         ticks0 = _proc_ticks(pid)
+        traffic = moto.stats() if endpoint is None else None
         for _ in range(runs):
             resource = control.seed_one(moto.aws)
             before = cpu_ns(pid)
@@ -296,12 +301,14 @@ def ours_warm(moto, control, runs, endpoint=None):
             if problem:
                 problems.append(problem)
         ticks = [(b - a) / os.sysconf("SC_CLK_TCK") / max(runs, 1) for a, b in zip(ticks0, _proc_ticks(pid))]
+        traffic = moto.since(traffic)
+        threads = len(os.listdir(f"/proc/{pid}/task"))
         rss = peak_rss_kb(pid)
     finally:
         api.close()
         logf.close()
     return {"latency_s": summary(latency), "cpu_s": summary(cpu), "user_s_mean": ticks[0], "system_s_mean": ticks[1],
-            "rss_after_warm_kb": rss, "problems": problems}
+            "rss_after_warm_kb": rss, "problems": problems, "emulator": traffic, "threads": threads}
 
 
 def _proc_ticks(pid):
@@ -518,7 +525,9 @@ def symbols_binary(function):
 def build_symbols():
     """The release build with its symbols kept (for callgrind_annotate), in its own target directory."""
     functions = [c.function for c in C.CONTROLS]
-    if PROFILE == "1":
+    stale = any(os.path.exists(symbols_binary(f)) and os.path.getmtime(symbols_binary(f)) < os.path.getmtime(binary(f))
+                for f in functions)
+    if PROFILE == "1" or (PROFILE == "auto" and stale):
         argv = ["cargo", "build", "--release"] + [a for f in functions for a in ("-p", f)]
         env = dict(os.environ, CARGO_TARGET_DIR=str(SYMBOLS_TARGET), CARGO_PROFILE_RELEASE_STRIP="false",
                    CARGO_PROFILE_RELEASE_DEBUG="line-tables-only")
@@ -533,6 +542,7 @@ def baseline_cold(moto, control, runs):
     work = C.temp_dir(OUT / "work", f"baseline-{control.key}")
     env = C.peer_env(moto.endpoint, work)
     walls, rss, cpu, problems = [], [], [], []
+    traffic = moto.stats()
     for _ in range(runs):
         resource = control.seed_one(moto.aws)
         wall, memory, code, text = run_timed([BENCH_PY, str(BENCH / "baseline.py"), "once", control.key, resource],
@@ -543,13 +553,15 @@ def baseline_cold(moto, control, runs):
         cpu.append(answer.get("cpu_seconds"))
         if code != 0 or not control.compliant(moto.aws, resource):
             problems.append(f"exit {code}, compliant {control.compliant(moto.aws, resource)}: {text[-300:]}")
-    return {"first_answer_s": summary(walls), "rss_kb": summary(rss), "cpu_s": summary(cpu), "problems": problems}
+    return {"first_answer_s": summary(walls), "rss_kb": summary(rss), "cpu_s": summary(cpu), "problems": problems,
+            "emulator": moto.since(traffic)}
 
 
 def peer_warm(moto, control, runs, worker, request_of, windows=None):
     latency, cpu, problems, errors = [], [], [], []
     resource = control.seed_one(moto.aws)
     worker.ask(request_of(resource))  # the first call in the process is not warm
+    traffic = moto.stats()
     for _ in range(runs):
         resource = control.seed_one(moto.aws)
         started = time.perf_counter()
@@ -562,7 +574,7 @@ def peer_warm(moto, control, runs, worker, request_of, windows=None):
         if not control.compliant(moto.aws, resource):
             problems.append(f"{resource} not compliant after the run")
     return {"latency_s": summary(latency), "cpu_s": summary(cpu), "rss_after_warm_kb": worker.rss_kb(),
-            "problems": problems, "errors": errors[:3]}
+            "problems": problems, "errors": errors[:3], "emulator": moto.since(traffic)}
 
 
 def baseline_warm(moto, control, runs, endpoint=None, windows=None):
@@ -585,6 +597,7 @@ def c7n_dir(moto, control):
 def c7n_cold(moto, control, runs):
     work, env = c7n_dir(moto, control)
     walls, rss, cpu, problems, errors = [], [], [], [], []
+    traffic = moto.stats()
     for i in range(runs):
         resource = control.seed_one(moto.aws)
         event_file = os.path.join(work, f"event-{i}.json")
@@ -600,7 +613,7 @@ def c7n_cold(moto, control, runs):
         if code != 0 or not control.compliant(moto.aws, resource):
             problems.append(f"{resource} not compliant after the run (exit {code})")
     return {"first_answer_s": summary(walls), "rss_kb": summary(rss), "cpu_s": summary(cpu), "problems": problems,
-            "errors": errors[:3]}
+            "errors": errors[:3], "emulator": moto.since(traffic)}
 
 
 def c7n_warm(moto, control, runs, endpoint=None, windows=None):
@@ -747,7 +760,9 @@ def sweeps(moto, regions):
                     continue  # one run is enough to show what it changes
                 resources = seed_sweep(moto, control, size, regions)
                 log(f"sweep {control.key} x{size}: {name} (run {repeat + 1}/{REPEATS})")
+                traffic = moto.stats()
                 run = fn(moto, control, resources, regions)
+                run["emulator"] = moto.since(traffic)
                 run["fixed"] = count_compliant(moto, control, resources)
                 run["size"] = len(resources)
                 per[name].append(run)
@@ -792,7 +807,8 @@ def sizes():
         for f in functions:
             logical = "".join(p.capitalize() for p in f.split("-")) + "Function"
             boot = sam / logical / "bootstrap"
-            if boot.exists():
+            # Only a sam build of these sources: older than the release binary make bench just built, it is stale.
+            if boot.exists() and os.path.getmtime(boot) >= os.path.getmtime(binary(f)):
                 result["arm64"][f] = {"binary": os.path.getsize(boot), "zip": zip_size(boot)}
         result["arm64_source"] = ".aws-sam/build (make build), zipped with deflate"
     if len(result["arm64"]) < len(functions) and ARM64:
@@ -880,16 +896,20 @@ def main():
     data = {"machine": machine(), "settings": {
         "buckets": BUCKETS, "snapshots": SNAPSHOTS, "regions": REGIONS_SETTING, "repeats": REPEATS,
         "cold_runs": COLD_RUNS, "warm_runs": WARM_RUNS, "peer_cold_runs": PEER_COLD_RUNS,
-        "callgrind_runs": CALLGRIND_RUNS, "callgrind_warm": CALLGRIND_WARM, "count_size": COUNT_SIZE}}
+        "callgrind_runs": CALLGRIND_RUNS, "callgrind_warm": CALLGRIND_WARM, "count_size": COUNT_SIZE,
+        "moto_keepalive": KEEPALIVE}}
     load = []
     loadavg_sampler(load)
     log("machine:", json.dumps(data["machine"]))
     if "sizes" in SECTIONS:
         data["sizes"] = sizes()
         log("sizes:", json.dumps(data["sizes"])[:600])
-    moto = C.Moto(str(PROJECT_VENV / "moto_server"), str(OUT / "logs"))
+    moto = C.Moto(str(PROJECT_VENV), str(OUT / "logs"), keepalive=KEEPALIVE)
     try:
         moto.reset()
+        if KEEPALIVE:
+            data["keepalive_check"] = moto.check_keepalive()
+            log("emulator keep-alive:", json.dumps(data["keepalive_check"]))
         regions = commercial_regions(moto) if REGIONS_SETTING == "all" else REGIONS_SETTING.split(",")
         data["regions"] = regions
         if "functions" in SECTIONS:
@@ -898,7 +918,7 @@ def main():
             for control in C.CONTROLS:
                 if ONLY and control.function not in ONLY:
                     continue
-                f = {}
+                f = {"event": control.ours_event("<id>")}
                 moto.reset()
                 log(f"{control.function}: cold starts")
                 f["cold"] = ours_cold(moto, control, COLD_RUNS)

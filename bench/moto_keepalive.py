@@ -1,0 +1,162 @@
+"""moto's server with HTTP/1.1 keep-alive: the benchmark's emulator.
+
+`moto_server` runs moto's WSGI app on werkzeug's development server, whose request handler
+(werkzeug 3.1 `WSGIRequestHandler.run_wsgi`) sends `Connection: close` with every answer and then
+drains the socket for 10 ms, so every request of every client opens a TCP connection of its own.
+AWS keeps connections alive, and so do the SDKs within a warm Lambda container (hyper in
+aws-sdk-rust, urllib3 in boto3): measured against `moto_server`, connection setup and teardown are
+in every implementation's CPU and latency, in a way production does not have them.
+
+This is `moto_server` (it calls `moto.server.main` itself: same arguments, same environment, same
+`DomainDispatcherApplication(create_backend_app)`, same signal handling, werkzeug's `run_simple`
+with `threaded=True`) with one difference, the request handler: a subclass of moto's
+`MotoRequestHandler` (whose `make_environ` is kept as it is) that answers in HTTP/1.1 and keeps
+the connection open:
+
+- the request body is read in full (Content-Length, or chunked) before the app runs, so whatever
+  the app leaves unread cannot be taken for the next request;
+- the answer is buffered and sent with a Content-Length (moto's answers are in memory anyway) in
+  one write, with TCP_NODELAY (headers and body in two writes would wait for the client's delayed
+  ACK on a kept-alive connection);
+- `Connection: close` only when the client asks for it (or speaks HTTP/1.0 without keep-alive),
+  or when an answer's own Content-Length does not match its body: then the connection is closed
+  after it, as moto_server would.
+
+    python moto_keepalive.py -H 127.0.0.1 -p PORT      (moto_server's arguments)
+
+`GET /moto-keepalive/stats` answers this launcher's counters, {"connections": TCP connections
+accepted, "requests": requests answered}: the benchmark reads them to show that connections are
+reused. Any other path goes to moto unchanged.
+"""
+
+import io
+import json
+import sys
+import threading
+
+import moto.server
+from moto.moto_server.werkzeug_app import MotoRequestHandler
+from werkzeug.exceptions import InternalServerError
+
+STATS_PATH = "/moto-keepalive/stats"
+
+
+class Stats:
+    lock = threading.Lock()
+    connections = 0
+    requests = 0
+
+
+class KeepAliveMotoRequestHandler(MotoRequestHandler):
+    protocol_version = "HTTP/1.1"
+    wbufsize = -1  # buffered: status line, headers and body leave in one write (flushed per answer)
+    disable_nagle_algorithm = True
+
+    def setup(self):
+        super().setup()
+        with Stats.lock:
+            Stats.connections += 1
+
+    def run_wsgi(self):
+        with Stats.lock:
+            Stats.requests += 1
+        if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            self.wfile.flush()
+        if self.path == STATS_PATH:
+            with Stats.lock:
+                body = json.dumps({"connections": Stats.connections, "requests": Stats.requests}).encode()
+            return self._answer("200 OK", [("Content-Type", "application/json")], body)
+
+        self.environ = environ = self.make_environ()
+        if not self._read_body(environ):
+            return
+        status, headers, body = self._call_app(environ)
+        self._answer(status, headers, body)
+
+    def _read_body(self, environ):
+        """Replaces wsgi.input with the whole request body; False when the request cannot be read."""
+        if environ.get("wsgi.input_terminated"):  # chunked: werkzeug's DechunkedInput reads to the last chunk
+            try:
+                data = environ["wsgi.input"].read()
+            except OSError:
+                self.close_connection = True
+                self.send_error(400, "Bad chunked request body")
+                return False
+        else:
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = -1
+            if length < 0:
+                self.close_connection = True
+                self.send_error(400, "Bad Content-Length")
+                return False
+            data = self.rfile.read(length) if length else b""
+            if len(data) < length:  # the client went away
+                self.close_connection = True
+                return False
+        environ["wsgi.input"] = io.BytesIO(data)
+        return True
+
+    def _call_app(self, environ):
+        """(status, headers, body) of the app's answer, as werkzeug's run_wsgi gets it (500 on an error)."""
+        answer = {}
+
+        def start_response(status, headers, exc_info=None):
+            if exc_info is None and answer:
+                raise AssertionError("Headers already set")
+            answer["status"], answer["headers"] = status, headers
+            return chunks.append
+
+        for app in (self.server.app, InternalServerError()):
+            chunks = []
+            answer.clear()
+            try:
+                app_iter = app(environ, start_response)
+                try:
+                    for data in app_iter:
+                        chunks.append(data)
+                finally:
+                    if hasattr(app_iter, "close"):
+                        app_iter.close()
+                return answer["status"], answer["headers"], b"".join(chunks)
+            except Exception as e:
+                if self.server.passthrough_errors or app is not self.server.app:
+                    raise
+                from werkzeug.debug.tbtools import DebugTraceback
+                self.server.log("error", f"Error on request:\n{DebugTraceback(e).render_traceback_text()}")
+
+    def _answer(self, status, headers, body):
+        code_str, _, msg = status.partition(" ")
+        code = int(code_str)
+        no_body = self.command == "HEAD" or 100 <= code < 200 or code in (204, 304)
+        self.send_response(code, msg)
+        length = None
+        for key, value in headers:
+            if key.lower() == "connection":
+                continue
+            if key.lower() == "content-length":
+                length = value
+            self.send_header(key, value)
+        if length is None and not no_body:
+            self.send_header("Content-Length", str(len(body)))
+        elif length is not None and not no_body and length.strip() != str(len(body)):
+            self.close_connection = True  # the client cannot tell where this answer ends: as moto_server, close
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        elif self.request_version == "HTTP/1.0":
+            self.send_header("Connection", "keep-alive")
+        self.end_headers()
+        if body and not no_body:
+            self.wfile.write(body)
+        self.wfile.flush()
+
+
+def main(argv=None):
+    moto.server.MotoRequestHandler = KeepAliveMotoRequestHandler  # what moto.server.main hands to run_simple
+    moto.server.main(argv)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
