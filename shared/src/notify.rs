@@ -56,10 +56,10 @@ pub fn log_lines(report: &Report, limit: usize) -> Vec<String> {
 /// The SNS body: the whole report when it fits in `limit` bytes, otherwise the same shape with the
 /// results that fit, failed first, then remediated and would-be ones, and `omitted` counting the rest
 /// per outcome (every result is in the log lines).
-pub fn message_body(report: &Report, limit: usize) -> String {
-    let whole = serde_json::to_string(report).unwrap_or_default();
+pub fn message_body(report: &Report, limit: usize) -> serde_json::Result<String> {
+    let whole = serde_json::to_string(report)?;
     if whole.len() <= limit {
-        return whole;
+        return Ok(whole);
     }
     let rank = |o: Outcome| match o {
         Outcome::Failed => 0,
@@ -74,7 +74,7 @@ pub fn message_body(report: &Report, limit: usize) -> String {
     let mut shown = Vec::new();
     let mut omitted: Vec<(&str, usize)> = Vec::new();
     for r in order {
-        let len = serde_json::to_string(r).map(|s| s.len() + 1).unwrap_or(usize::MAX);
+        let len = serde_json::to_string(r)?.len() + 1;
         if len <= room {
             room -= len;
             shown.push(r);
@@ -86,7 +86,7 @@ pub fn message_body(report: &Report, limit: usize) -> String {
         }
     }
     let total: usize = omitted.iter().map(|(_, n)| n).sum();
-    serde_json::json!({
+    let body = serde_json::json!({
         "control": report.control,
         "trigger": report.trigger,
         "dry_run": report.dry_run,
@@ -99,8 +99,8 @@ pub fn message_body(report: &Report, limit: usize) -> String {
             "summary": report.summary(),
             "why": "the whole report is over SNS's message size; every result is in the function's log",
         },
-    })
-    .to_string()
+    });
+    Ok(body.to_string())
 }
 
 /// Publishes the report to `topic_arn` when it holds a remediation, a would-be one or a failure.
@@ -111,7 +111,7 @@ pub async fn publish(sns: &aws_sdk_sns::Client, topic_arn: &str, report: &Report
     if !report.is_notable() {
         return Ok(false);
     }
-    let body = message_body(report, SNS_BODY_LIMIT);
+    let body = message_body(report, SNS_BODY_LIMIT).map_err(|e| Error::NotificationFailed(e.to_string()))?;
     let mut outcomes: Vec<&str> = report.headline().map(|o| o.as_str()).into_iter().collect();
     let mut accounts = Vec::new();
     let mut regions = Vec::new();
@@ -184,14 +184,14 @@ mod tests {
     #[test]
     fn a_report_that_fits_is_sent_whole() {
         let r = report(20);
-        assert_eq!(message_body(&r, SNS_BODY_LIMIT), serde_json::to_string(&r).unwrap());
+        assert_eq!(message_body(&r, SNS_BODY_LIMIT).unwrap(), serde_json::to_string(&r).unwrap());
         assert_eq!(log_lines(&r, LOG_LINE_LIMIT).len(), 1);
     }
 
     #[test]
     fn a_long_report_keeps_failures_first_and_counts_the_rest() {
         let r = report(3000);
-        let body = message_body(&r, 64 * 1024);
+        let body = message_body(&r, 64 * 1024).unwrap();
         assert!(body.len() <= 64 * 1024, "{}", body.len());
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         let shown = v["results"].as_array().unwrap();
