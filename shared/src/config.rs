@@ -1,6 +1,7 @@
 //! Settings read once per cold start from the environment (names and defaults: CONTRACT.md).
 
 use std::collections::HashMap;
+use std::time::SystemTime;
 
 use crate::error::{Error, Result};
 
@@ -44,6 +45,10 @@ pub struct Settings {
     pub own_session_names: Vec<String>,
     /// Targets handled at once in sweeps and multi-resource events.
     pub concurrency: usize,
+    /// "Now" for age-based decisions, fixed by tests; `None`: the system clock.
+    pub fixed_now: Option<SystemTime>,
+    /// Every variable, for the controls' own settings (`var`, `flag`, `number`).
+    vars: HashMap<String, String>,
 }
 
 impl Default for Settings {
@@ -124,7 +129,43 @@ impl Settings {
             ebs_default_kms_key_id: get("EBS_DEFAULT_KMS_KEY_ID").map(str::to_owned),
             own_session_names,
             concurrency,
+            fixed_now: None,
+            vars,
         })
+    }
+
+    /// A control's own setting: `None` when unset or blank.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    /// A `true` / `false` setting.
+    pub fn flag(&self, name: &str, default: bool) -> Result<bool> {
+        boolean(&self.vars, name, default)
+    }
+
+    /// A whole-number setting within `range`.
+    pub fn number(&self, name: &str, default: u64, range: std::ops::RangeInclusive<u64>) -> Result<u64> {
+        match self.var(name) {
+            None => Ok(default),
+            Some(v) => v.parse::<u64>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+                Error::InvalidConfig(format!(
+                    "{name}: {v:?} is not a whole number in {}..={}",
+                    range.start(),
+                    range.end()
+                ))
+            }),
+        }
+    }
+
+    /// A comma list setting (blank entries dropped).
+    pub fn list(&self, name: &str) -> Option<Vec<String>> {
+        self.var(name).map(list)
+    }
+
+    /// The one clock every age-based decision reads (tests fix it with `fixed_now`).
+    pub fn now(&self) -> SystemTime {
+        self.fixed_now.unwrap_or_else(SystemTime::now)
     }
 
     /// True when `principal` (an IAM or STS ARN) is listed in `EXEMPT_PRINCIPALS`.

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::config::Settings;
 use crate::error::Result;
 use crate::trigger::{ApiCall, ResourceRef};
+pub use crate::wiring::{Permission, Setting, Wiring};
 
 /// What a trigger's resource turns into.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +41,8 @@ pub struct Cx<'a, C> {
     pub client: &'a C,
     pub account: &'a str,
     pub region: &'a str,
+    /// "Now", from the core's one clock (`Settings::now`; tests fix it).
+    pub now: std::time::SystemTime,
 }
 
 /// One security control. Implementations are small: no parsing, no reporting, no error handling
@@ -65,8 +68,13 @@ pub trait Control: Sized {
     const GLOBAL_SWEEP: bool = false;
     /// A manual `{}` (optionally with `region`) means a sweep, for controls whose target is a region.
     const MANUAL_EMPTY_IS_SWEEP: bool = false;
+    /// Everything else outside the code that follows from this control: the template, the member
+    /// role and the README's table are generated from it (`make generate`).
+    const WIRING: Wiring;
 
-    fn new(settings: &Settings) -> Self;
+    /// Reads the control's own settings (`settings.var`, declared in `WIRING.settings`). A malformed
+    /// value is `Error::InvalidConfig`, which stops the function at cold start.
+    fn new(settings: &Settings) -> Result<Self>;
 
     fn client(config: &SdkConfig) -> Self::Client;
 
@@ -78,6 +86,13 @@ pub trait Control: Sized {
 
     /// A reason to ignore a CloudTrail call this control otherwise acts on (e.g. a removal).
     fn ignore_call(&self, _call: &ApiCall) -> Option<String> {
+        None
+    }
+
+    /// The resource ids a CloudTrail call names, where the core's reading of `requestParameters`
+    /// (`bucketName`, `keyId`, `snapshotId`, `groupId`, `name`, `detectorId`, `userName`; else the
+    /// account) is not right, e.g. an id only in `responseElements`. `None`: the core's reading.
+    fn call_resources(&self, _call: &ApiCall) -> Option<Vec<String>> {
         None
     }
 
@@ -107,6 +122,13 @@ pub trait Control: Sized {
     }
 
     fn is_compliant(&self, state: &Self::State) -> bool;
+
+    /// A noncompliant state this control will not fix automatically (unsafe or impossible in place):
+    /// what a person should do. Reported `needs_action`, nothing written. A fix that finds out only
+    /// when it writes returns `Error::NeedsAction` instead.
+    fn needs_action(&self, _state: &Self::State) -> Option<String> {
+        None
+    }
 
     /// Whether the read-back after a fix shows the fix took. Usually: it is compliant now. A control
     /// whose fix asks for more than compliance (a cancelled key must also be usable again) says so here.

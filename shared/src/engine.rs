@@ -12,7 +12,7 @@ use crate::control::{Control, Cx, Resolved};
 use crate::error::{Error, Result};
 use crate::notify;
 use crate::report::{Outcome, Report, TargetResult};
-use crate::trigger::{Kind, Trigger};
+use crate::trigger::{Kind, ResourceRef, Trigger};
 
 /// A control with its settings and clients: built once per cold start.
 pub struct Runtime<C: Control> {
@@ -42,9 +42,10 @@ impl<T> Plan<T> {
 }
 
 impl<C: Control> Runtime<C> {
-    pub fn new(settings: Settings, aws: Arc<Aws>) -> Self {
+    /// `Err(InvalidConfig)` when one of the control's own settings is malformed.
+    pub fn new(settings: Settings, aws: Arc<Aws>) -> Result<Self> {
         let sns = settings.notify_topic_arn.as_ref().map(|_| aws_sdk_sns::Client::new(aws.sdk_config()));
-        Runtime { control: C::new(&settings), clients: Clients::new(aws, C::client), settings, sns }
+        Ok(Runtime { control: C::new(&settings)?, clients: Clients::new(aws, C::client), settings, sns })
     }
 
     fn aws(&self) -> &Aws {
@@ -81,6 +82,7 @@ impl<C: Control> Runtime<C> {
         }
         let own_region = self.aws().region().to_owned();
         let mut exempt_by = None;
+        let owned: Vec<ResourceRef>;
         let mut resources: Vec<_> = trigger.resources.iter().collect();
         match trigger.kind {
             Kind::Cloudtrail => {
@@ -95,6 +97,15 @@ impl<C: Control> Runtime<C> {
                 }
                 if let Some(why) = self.control.ignore_call(call) {
                     return Ok(Plan::ignore(why));
+                }
+                if let Some(ids) = self.control.call_resources(call) {
+                    if ids.is_empty() {
+                        return Ok(Plan::ignore(format!("{} names no resource of {}", call.event_name, C::NAME)));
+                    }
+                    let template = resources.first().map(|r| (*r).clone()).unwrap_or_default();
+                    owned =
+                        ids.into_iter().map(|id| ResourceRef { id, resource_type: None, ..template.clone() }).collect();
+                    resources = owned.iter().collect();
                 }
                 exempt_by = call
                     .principals()
@@ -232,7 +243,7 @@ impl<C: Control> Runtime<C> {
     async fn sweep(&self, account: Option<String>, region: &str) -> Result<Vec<C::Target>> {
         let account = self.account(account).await?;
         let client = self.clients.get(&account, region).await?;
-        self.control.sweep(&Cx { client: &client, account: &account, region }).await
+        self.control.sweep(&Cx { client: &client, account: &account, region, now: self.settings.now() }).await
     }
 
     async fn failure(&self, account: Option<String>, region: &str, what: &str, e: Error) -> TargetResult {
@@ -291,14 +302,23 @@ impl<C: Control> Runtime<C> {
             result.detail = why;
             return result;
         }
-        if let Err(e) = self.steps(target, &account, region, dry_run, &mut result).await {
-            result.outcome = Outcome::Failed;
-            result.detail = e.to_string();
-            tracing::error!(control = C::NAME, resource = %result.resource, error = %e, "remediation failed");
+        match self.steps(target, &account, region, dry_run, &mut result).await {
+            Ok(()) => {}
+            Err(Error::NeedsAction(what)) => {
+                result.outcome = Outcome::NeedsAction;
+                result.detail = what;
+            }
+            Err(e) => {
+                result.outcome = Outcome::Failed;
+                result.detail = e.to_string();
+                tracing::error!(control = C::NAME, resource = %result.resource, error = %e, "remediation failed");
+            }
         }
         result
     }
 
+    /// locate → read → compliant? → tags / ownership → needs a person? → fix (unless dry run) → read back.
+    /// A compliant resource costs one read (CONTRACT.md): tags are read only for a noncompliant one.
     async fn steps(
         &self,
         target: C::Target,
@@ -308,8 +328,9 @@ impl<C: Control> Runtime<C> {
         result: &mut TargetResult,
     ) -> Result<()> {
         let partition = self.aws().partition();
+        let now = self.settings.now();
         let mut client = self.clients.get(account, &region).await?;
-        let located = self.control.locate(&Cx { client: &client, account, region: &region }, target).await?;
+        let located = self.control.locate(&Cx { client: &client, account, region: &region, now }, target).await?;
         let Some((target, found_region)) = located else {
             return not_found(result);
         };
@@ -322,7 +343,17 @@ impl<C: Control> Runtime<C> {
         };
         result.region = region.clone();
         result.resource = self.control.arn(&target, partition, account, &region);
-        let cx = Cx { client: &client, account, region: &region };
+        let cx = Cx { client: &client, account, region: &region, now };
+
+        let Some(before) = self.control.read_before(&cx, &target).await? else {
+            return not_found(result);
+        };
+        result.before = to_value(&before);
+        if self.control.is_compliant(&before) {
+            result.outcome = Outcome::AlreadyCompliant;
+            result.detail = "compliant, nothing written".into();
+            return Ok(());
+        }
 
         let Some(description) = self.control.describe(&cx, &target).await? else {
             return not_found(result);
@@ -341,14 +372,9 @@ impl<C: Control> Runtime<C> {
             result.detail = why;
             return Ok(());
         }
-
-        let Some(before) = self.control.read_before(&cx, &target).await? else {
-            return not_found(result);
-        };
-        result.before = to_value(&before);
-        if self.control.is_compliant(&before) {
-            result.outcome = Outcome::AlreadyCompliant;
-            result.detail = "compliant, nothing written".into();
+        if let Some(what) = self.control.needs_action(&before) {
+            result.outcome = Outcome::NeedsAction;
+            result.detail = what;
             return Ok(());
         }
         if dry_run {

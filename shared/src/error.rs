@@ -79,6 +79,10 @@ pub enum Error {
     /// The report could not be delivered (SNS publish failed).
     #[error("{0}")]
     NotificationFailed(String),
+    /// A target that this function will not fix automatically: what a person should do. Becomes the
+    /// `needs_action` outcome, never the invocation's error.
+    #[error("{0}")]
+    NeedsAction(String),
 }
 
 impl Error {
@@ -95,6 +99,7 @@ impl Error {
             Error::Target(_) => "TargetError",
             Error::RemediationFailed(_) => "RemediationFailed",
             Error::NotificationFailed(_) => "NotificationFailed",
+            Error::NeedsAction(_) => "NeedsAction",
         }
     }
 }

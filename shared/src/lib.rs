@@ -10,6 +10,7 @@ pub mod error;
 pub mod notify;
 pub mod report;
 pub mod trigger;
+pub mod wiring;
 
 use std::sync::Arc;
 
@@ -25,13 +26,18 @@ pub use engine::Runtime;
 pub use error::{AwsError, Error, Result};
 pub use report::{Outcome, Report, TargetResult};
 pub use trigger::{ApiCall, Kind, ResourceRef, Trigger};
+pub use wiring::{ConfigRule, Permission, Setting, Wiring};
 
 /// The whole of a function's `main`: settings and clients once per cold start, then the Lambda loop.
 pub async fn run<C: Control>() -> Result<(), lambda_runtime::Error> {
+    if std::env::args().nth(1).as_deref() == Some("--wiring") {
+        println!("{}", wiring_json::<C>());
+        return Ok(());
+    }
     init_logging();
     let settings = Settings::from_env()?;
     let aws = Arc::new(Aws::from_env(&settings).await?);
-    let runtime = Runtime::<C>::new(settings, aws);
+    let runtime = Runtime::<C>::new(settings, aws)?;
     let runtime = &runtime;
     // Boxed: the engine's future is deep, and unboxed it overflows the compiler's layout depth in `main`.
     let handler = move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
@@ -41,6 +47,19 @@ pub async fn run<C: Control>() -> Result<(), lambda_runtime::Error> {
         }) as std::pin::Pin<Box<dyn std::future::Future<Output = Result<Report>> + '_>>
     };
     lambda_runtime::run(lambda_runtime::service_fn(handler)).await
+}
+
+/// The control's declaration as JSON (what `<binary> --wiring` prints for tools/generate.py).
+pub fn wiring_json<C: Control>() -> String {
+    let declaration = wiring::Declaration {
+        name: C::NAME,
+        event_names: C::EVENT_NAMES,
+        config_resource_types: C::CONFIG_RESOURCE_TYPES,
+        security_hub_controls: C::SECURITY_HUB_CONTROLS,
+        manual_empty_is_sweep: C::MANUAL_EMPTY_IS_SWEEP,
+        wiring: &C::WIRING,
+    };
+    serde_json::to_string_pretty(&declaration).expect("a declaration serializes")
 }
 
 /// JSON logs at `AWS_LAMBDA_LOG_LEVEL` (Lambda's JSON log format) or `RUST_LOG`, INFO by default.

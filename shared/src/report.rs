@@ -13,6 +13,14 @@ pub enum Outcome {
     WouldRemediate,
     Exempt,
     NotFound,
+    /// Noncompliant, and this function will not fix it automatically: `detail` says what to do.
+    NeedsAction,
+    /// Noncompliant, held back by a guardrail (kill switch, blast-radius cap).
+    Deferred,
+    /// Noncompliant again after being fixed too often within the flap window.
+    Contested,
+    /// An undo payload restored the recorded `before` state.
+    Undone,
     Failed,
 }
 
@@ -24,13 +32,17 @@ impl Outcome {
             Outcome::WouldRemediate => "would_remediate",
             Outcome::Exempt => "exempt",
             Outcome::NotFound => "not_found",
+            Outcome::NeedsAction => "needs_action",
+            Outcome::Deferred => "deferred",
+            Outcome::Contested => "contested",
+            Outcome::Undone => "undone",
             Outcome::Failed => "failed",
         }
     }
 
     /// Outcomes worth a notification: something changed, would have, or went wrong.
     pub fn is_notable(self) -> bool {
-        matches!(self, Outcome::Remediated | Outcome::WouldRemediate | Outcome::Failed)
+        !matches!(self, Outcome::AlreadyCompliant | Outcome::Exempt | Outcome::NotFound)
     }
 }
 
@@ -72,6 +84,10 @@ impl Report {
         [
             Outcome::Failed,
             Outcome::Remediated,
+            Outcome::NeedsAction,
+            Outcome::Contested,
+            Outcome::Deferred,
+            Outcome::Undone,
             Outcome::WouldRemediate,
             Outcome::Exempt,
             Outcome::NotFound,

@@ -59,6 +59,8 @@ pub struct ApiCall {
     /// The role session name of an assumed-role caller.
     pub session_name: Option<String>,
     pub request_parameters: Value,
+    /// What the call answered (the new VPC of `CreateVpc`); null when the record has none.
+    pub response_elements: Value,
 }
 
 impl ApiCall {
@@ -252,7 +254,7 @@ fn parse_config(d: &Map<String, Value>) -> Result<Trigger> {
 }
 
 /// The request parameters that name a resource, in the order they are looked for.
-const ID_PARAMETERS: &[&str] = &["bucketName", "keyId", "snapshotId"];
+const ID_PARAMETERS: &[&str] = &["bucketName", "keyId", "snapshotId", "groupId", "name", "detectorId", "userName"];
 
 fn parse_cloudtrail(d: &Map<String, Value>) -> Result<Trigger> {
     let mut t = Trigger::new(Kind::Cloudtrail);
@@ -278,6 +280,7 @@ fn parse_cloudtrail(d: &Map<String, Value>) -> Result<Trigger> {
         role_arn,
         session_name,
         request_parameters: request_parameters.clone(),
+        response_elements: d.get("responseElements").cloned().unwrap_or(Value::Null),
     });
     if let Some(code) = d.get("errorCode").filter(|v| !v.is_null()) {
         let code = code.as_str().unwrap_or("an error");

@@ -5,6 +5,7 @@ The binaries run on cargo-lambda's Lambda Runtime API emulator (`cargo lambda wa
 invoked with `cargo lambda invoke --data-file`, the stand-in for `sam local invoke -e` on a machine
 without Docker. AWS is moto in server mode. For each event, the function's module in this folder
 seeds the resource it names (noncompliant), and after the invoke the state is read back with boto3.
+Each function's module is functions/<function>/e2e.py (FUNCTION, CASES, seed, compliant; optional ENV).
 
     run.py            check every function's events, print "N passed, M failed"
     run.py --demo     the same, printing each report's before/after (make demo)
@@ -13,6 +14,7 @@ seeds the resource it names (noncompliant), and after the invoke the state is re
 
 import argparse
 import importlib
+import importlib.util
 import json
 import os
 import pathlib
@@ -33,12 +35,8 @@ REGION = "us-east-1"
 # Distinctive credentials, and the most verbose log level: neither may ever show up in a function's output.
 SECRET_KEY = "e2eSecretKeyThatMustNeverBeLogged0000000"
 SESSION_TOKEN = "e2eSessionTokenThatMustNeverBeLogged0000"
-MODULES = [
-    "s3_block_public_access",
-    "kms_cancel_key_deletion",
-    "ebs_snapshot_revoke_public",
-    "ebs_default_encryption",
-]
+# Every function's e2e module, in its own crate: functions/<function>/e2e.py.
+MODULES = sorted(ROOT.glob("functions/*/e2e.py"))
 
 
 def free_port():
@@ -173,8 +171,15 @@ def show(report, error):
             print(f"      detail: {r['detail']}")
 
 
-def run_module(name, moto, aws, demo):
-    module = importlib.import_module(name)
+def load(path):
+    spec = importlib.util.spec_from_file_location(path.parent.name.replace("-", "_") + "_e2e", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_module(path, moto, aws, demo):
+    module = load(path)
     events = ROOT / "events" / module.FUNCTION
     missing = sorted(p.name for p in events.glob("*.json") if p.name not in module.CASES)
     passed, failed = 0, []
@@ -236,10 +241,9 @@ def main():
     parser.add_argument("--demo", action="store_true", help="print every report's before/after")
     parser.add_argument("--only", action="append", help="function name(s) to run")
     args = parser.parse_args()
-    sys.path.insert(0, str(pathlib.Path(__file__).parent))
-    names = [m for m in MODULES if (pathlib.Path(__file__).parent / f"{m}.py").exists()]
+    names = MODULES
     if args.only:
-        names = [m for m in names if m.replace("_", "-") in args.only]
+        names = [m for m in names if m.parent.name in args.only]
     moto = Moto()
     aws = Aws(moto.endpoint)
     passed, failed = 0, []

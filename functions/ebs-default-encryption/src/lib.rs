@@ -5,6 +5,7 @@ use std::fmt;
 use aws_config::SdkConfig;
 use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType};
 use remediation_core::config::{is_account_id, is_region};
+use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
 use remediation_core::{Arn, AwsError, Control, Cx, Description, Error, Resolved, ResourceRef, Result, Settings};
 use serde::Serialize;
 
@@ -119,9 +120,43 @@ impl Control for EbsDefaultEncryption {
     const SECURITY_HUB_CONTROLS: &'static [&'static str] = &["EC2.7"];
     /// A region is the target: `{}` covers TARGET_REGIONS, `{"region": "x"}` covers x.
     const MANUAL_EMPTY_IS_SWEEP: bool = true;
+    const WIRING: Wiring = Wiring {
+        summary: "Turns on EBS encryption by default in every target region, optionally with a default KMS key (EC2.7).",
+        event_source: "aws.ec2",
+        cloudtrail_source: "ec2.amazonaws.com",
+        global_service: false,
+        config_rules: &[ConfigRule {
+            identifier: "EC2_EBS_ENCRYPTION_BY_DEFAULT",
+            name: "ec2-ebs-encryption-by-default",
+            resource_types: &[],
+        }],
+        settings: &[Setting::new(
+            "EBS_DEFAULT_KMS_KEY_ID",
+            "",
+            "when set (key id, ARN, alias), also make this key the EBS default key of each target region. Use an alias or a multi-Region key id for several regions.",
+        )],
+        permissions: &[
+            Permission::allow(
+                "EbsNoResourceType",
+                &["ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault"],
+                "*",
+            ),
+            // The default key is read, checked with KMS and set only when EBS_DEFAULT_KMS_KEY_ID is set.
+            Permission::allow(
+                "DefaultKeyNoResourceType",
+                &["ec2:GetEbsDefaultKmsKeyId", "ec2:ModifyEbsDefaultKmsKeyId"],
+                "*",
+            )
+            .when_set("EBS_DEFAULT_KMS_KEY_ID"),
+            Permission::allow("DefaultKey", &["kms:DescribeKey"], "arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*")
+                .when_set("EBS_DEFAULT_KMS_KEY_ID"),
+        ],
+        timeout: 120,
+        timeout_why: "At most 3-6 calls per region, all regions at once; 120 s leaves room for the SDK's retries.",
+    };
 
-    fn new(settings: &Settings) -> Self {
-        EbsDefaultEncryption { kms_key_id: settings.ebs_default_kms_key_id.clone() }
+    fn new(settings: &Settings) -> Result<Self> {
+        Ok(EbsDefaultEncryption { kms_key_id: settings.ebs_default_kms_key_id.clone() })
     }
 
     fn client(config: &SdkConfig) -> Client {

@@ -24,7 +24,7 @@ fn key_arn(region: &str) -> String {
 
 fn control(key: Option<&str>) -> EbsDefaultEncryption {
     let vars: Vec<(&str, &str)> = key.map(|k| ("EBS_DEFAULT_KMS_KEY_ID", k)).into_iter().collect();
-    EbsDefaultEncryption::new(&Settings::from_vars(vars).unwrap())
+    EbsDefaultEncryption::new(&Settings::from_vars(vars).unwrap()).unwrap()
 }
 
 fn resolve(id: &str, resource_type: Option<&str>, region: Option<&str>) -> Result<Resolved<Region>, String> {
@@ -199,7 +199,7 @@ struct Run {
 
 /// The engine's steps for one target: read → compliant? → fix → read back.
 async fn remediate(control: &EbsDefaultEncryption, client: &Client) -> Run {
-    let cx = Cx { client, account: ACCOUNT, region: REGION };
+    let cx = Cx { client, account: ACCOUNT, region: REGION, now: std::time::SystemTime::now() };
     let target = Region(REGION.into());
     let before = control.read(&cx, &target).await.unwrap().unwrap();
     if control.is_compliant(&before) {

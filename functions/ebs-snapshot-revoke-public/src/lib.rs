@@ -7,6 +7,7 @@ use aws_config::SdkConfig;
 use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::types::{OperationType, PermissionGroup, SnapshotAttributeName};
 use remediation_core::config::is_account_id;
+use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
 use remediation_core::{ApiCall, Arn, AwsError, Control, Cx, Description, Resolved, ResourceRef, Result, Settings};
 use serde::Serialize;
 use serde_json::Value;
@@ -98,9 +99,55 @@ impl Control for EbsSnapshotRevokePublic {
     /// EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK is account-scoped; a custom rule may name snapshots.
     const CONFIG_RESOURCE_TYPES: &'static [&'static str] = &["AWS::::Account", "AWS::EC2::Snapshot"];
     const SECURITY_HUB_CONTROLS: &'static [&'static str] = &["EC2.1"];
+    const WIRING: Wiring = Wiring {
+        summary: "Revokes public (and, when configured, non-allow-listed) restore permissions of EBS snapshots (EC2.1).",
+        event_source: "aws.ec2",
+        cloudtrail_source: "ec2.amazonaws.com",
+        global_service: false,
+        config_rules: &[ConfigRule {
+            identifier: "EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK",
+            name: "ebs-snapshot-public-restorable-check",
+            resource_types: &[],
+        }],
+        settings: &[Setting::new(
+            "SNAPSHOT_ALLOWED_ACCOUNTS",
+            "",
+            "when set, snapshot shares with accounts outside this comma list are revoked too. Empty - only public (group all) shares are.",
+        )
+        .pattern("^([0-9]{12}(,[0-9]{12})*)?$")],
+        permissions: &[
+            Permission::allow(
+                "Snapshots",
+                &["ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute"],
+                "arn:${AWS::Partition}:ec2:*::snapshot/*",
+            ),
+            // The role can remove restore permissions and never add one.
+            Permission {
+                sid: "NeverShare",
+                actions: &["ec2:ModifySnapshotAttribute"],
+                resource: "*",
+                when_set: "",
+                deny: true,
+                condition: r#"{"Null": {"ec2:Add/group": "false"}}"#,
+                member: true,
+            },
+            Permission {
+                sid: "NeverShareWithAccounts",
+                actions: &["ec2:ModifySnapshotAttribute"],
+                resource: "*",
+                when_set: "",
+                deny: true,
+                condition: r#"{"Null": {"ec2:Add/userId": "false"}}"#,
+                member: true,
+            },
+            Permission::allow("SnapshotsNoResourceType", &["ec2:DescribeSnapshots"], "*"),
+        ],
+        timeout: 900,
+        timeout_why: "With SNAPSHOT_ALLOWED_ACCOUNTS every owned snapshot is read (1 call each, 16 at a time): the Lambda maximum, for accounts with tens of thousands of snapshots.",
+    };
 
-    fn new(settings: &Settings) -> Self {
-        EbsSnapshotRevokePublic { allowed_accounts: settings.snapshot_allowed_accounts.clone() }
+    fn new(settings: &Settings) -> Result<Self> {
+        Ok(EbsSnapshotRevokePublic { allowed_accounts: settings.snapshot_allowed_accounts.clone() })
     }
 
     /// Sweeps make one call per snapshot: a few more attempts than the default ride out EC2's

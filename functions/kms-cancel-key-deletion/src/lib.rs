@@ -9,6 +9,7 @@ use aws_config::SdkConfig;
 use aws_sdk_kms::primitives::DateTimeFormat;
 use aws_sdk_kms::types::{KeyManagerType, KeyMetadata};
 use remediation_core::config::partition_of;
+use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
 use remediation_core::{Arn, AwsError, Control, Cx, Description, Resolved, ResourceRef, Result, Settings};
 use serde::Serialize;
 
@@ -216,13 +217,40 @@ impl Control for KmsCancelKeyDeletion {
     const EVENT_NAMES: &'static [&'static str] = &["ScheduleKeyDeletion"];
     const CONFIG_RESOURCE_TYPES: &'static [&'static str] = &["AWS::KMS::Key"];
     const SECURITY_HUB_CONTROLS: &'static [&'static str] = &["KMS.3"];
+    const WIRING: Wiring = Wiring {
+        summary: "Cancels the deletion of customer managed KMS keys and enables them again (KMS.3).",
+        event_source: "aws.kms",
+        cloudtrail_source: "kms.amazonaws.com",
+        global_service: false,
+        config_rules: &[ConfigRule {
+            identifier: "KMS_CMK_NOT_SCHEDULED_FOR_DELETION",
+            name: "kms-cmk-not-scheduled-for-deletion",
+            resource_types: &[],
+        }],
+        settings: &[Setting::new(
+            "KMS_REENABLE_KEY",
+            "true",
+            "enable a key again after cancelling its deletion (KMS leaves it Disabled).",
+        )
+        .allowed(&["true", "false"])],
+        permissions: &[
+            Permission::allow(
+                "Keys",
+                &["kms:DescribeKey", "kms:ListResourceTags", "kms:CancelKeyDeletion", "kms:EnableKey"],
+                "arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*",
+            ),
+            Permission::allow("KmsNoResourceType", &["kms:ListKeys", "kms:ListAliases"], "*"),
+        ],
+        timeout: 300,
+        timeout_why: "A sweep lists the keys of every target region (2 calls a region, 1-3 a key, 16 at a time).",
+    };
 
-    fn new(settings: &Settings) -> Self {
-        KmsCancelKeyDeletion {
+    fn new(settings: &Settings) -> Result<Self> {
+        Ok(KmsCancelKeyDeletion {
             reenable: settings.kms_reenable_key,
             list_tags: settings.exempt_tag.is_some(),
             list_aliases: settings.exempt_resources.iter().any(|r| r.contains("alias/")),
-        }
+        })
     }
 
     fn client(config: &SdkConfig) -> aws_sdk_kms::Client {
@@ -386,7 +414,7 @@ mod tests {
     const ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
 
     fn control(vars: &[(&str, &str)]) -> KmsCancelKeyDeletion {
-        KmsCancelKeyDeletion::new(&Settings::from_vars(vars.iter().copied()).unwrap())
+        KmsCancelKeyDeletion::new(&Settings::from_vars(vars.iter().copied()).unwrap()).unwrap()
     }
 
     fn resolve(id: &str) -> Result<Resolved<Key>, String> {
@@ -495,7 +523,8 @@ mod tests {
             .endpoint_url("http://127.0.0.1:9")
             .build();
         let client = aws_sdk_kms::Client::from_conf(config);
-        let cx = Cx { client: &client, account: "111122223333", region: "us-east-1" };
+        let cx =
+            Cx { client: &client, account: "111122223333", region: "us-east-1", now: std::time::SystemTime::now() };
         let key = Key {
             key_id: ID.into(),
             found: Some(Found { arn: "arn:aws:kms:x".into(), aws_managed: true, status: None }),

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_types::region::Region;
-use remediation_core::{Aws, Control, Runtime, Settings};
+use remediation_core::{Aws, Control, Runtime, Settings, Trigger};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 pub const ACCOUNT: &str = "123456789012";
@@ -26,7 +26,7 @@ pub struct Emulator {
 }
 
 fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
 }
 
 /// `MOTO_SERVER` or the project's venv (`make venv`).
@@ -258,10 +258,31 @@ impl Proxy {
 
     /// A control's runtime as the Lambda function builds it, with these environment variables.
     pub async fn runtime<C: Control>(&self, config: SdkConfig, vars: &[(&str, &str)]) -> Runtime<C> {
+        self.try_runtime(config, vars, None).expect("valid settings")
+    }
+
+    /// The runtime with "now" fixed (age-based controls).
+    pub async fn runtime_at<C: Control>(
+        &self,
+        config: SdkConfig,
+        vars: &[(&str, &str)],
+        now: std::time::SystemTime,
+    ) -> Runtime<C> {
+        self.try_runtime(config, vars, Some(now)).expect("valid settings")
+    }
+
+    /// The runtime, or the `InvalidConfig` a cold start would stop with.
+    pub fn try_runtime<C: Control>(
+        &self,
+        config: SdkConfig,
+        vars: &[(&str, &str)],
+        now: Option<std::time::SystemTime>,
+    ) -> remediation_core::Result<Runtime<C>> {
         let mut all: HashMap<String, String> = HashMap::from([("AWS_LAMBDA_FUNCTION_NAME".into(), C::NAME.into())]);
         all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let settings = Settings::from_vars(all).expect("valid settings");
-        let aws = Aws::new(config, &settings).expect("aws");
+        let mut settings = Settings::from_vars(all)?;
+        settings.fixed_now = now;
+        let aws = Aws::new(config, &settings)?;
         Runtime::new(settings, Arc::new(aws))
     }
 }
@@ -413,4 +434,53 @@ pub fn event(path: &str) -> serde_json::Value {
 pub fn set(event: &mut serde_json::Value, pointer: &str, value: &str) {
     *event.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer} not in event")) =
         serde_json::Value::String(value.into());
+}
+
+fn corpus(function: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = repo_root().join("tests/corpus");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "bin"))
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap();
+            name.starts_with("all-") || name.starts_with(&format!("{function}-"))
+        })
+        .map(|p| (p.file_name().unwrap().to_str().unwrap().to_owned(), std::fs::read(&p).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The bad-input corpus (tests/corpus/, made by its generate.py) through `C`'s handler: each event is
+/// rejected with InvalidEvent or ignored with a reason, with no AWS call and no panic. Returns
+/// (rejected, ignored) counts. Every control's tests call it.
+pub async fn bad_input_makes_no_call<C: Control>() -> (usize, usize) {
+    let proxy = Proxy::start().await;
+    let rt: Runtime<C> = proxy.runtime(proxy.sdk_config(REGION).await, &[]).await;
+    let (mut rejected, mut ignored) = (0, 0);
+    let mut cases = corpus(C::NAME);
+    // A CloudTrail call this function acts on, made by its own role session: ignored (loop safety).
+    let mut own = event("s3-block-public-access/cloudtrail.json");
+    set(&mut own, "/detail/eventName", C::EVENT_NAMES[0]);
+    set(&mut own, "/detail/userIdentity/arn", &format!("arn:aws:sts::{ACCOUNT}:assumed-role/role/{}", C::NAME));
+    cases.push(("own-session.json".into(), own.to_string().into_bytes()));
+    assert!(cases.len() >= 60, "{} cases", cases.len());
+    for (name, bytes) in &cases {
+        if name.ends_with(".bin") {
+            let err = Trigger::from_slice(bytes).expect_err(name);
+            assert_eq!(err.error_type(), "InvalidEvent", "{name}");
+            rejected += 1;
+            continue;
+        }
+        let event: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        match rt.handle(&event).await {
+            Err(e) if e.error_type() == "InvalidEvent" => rejected += 1,
+            Ok(report) if report.results.is_empty() && report.ignored.is_some() => ignored += 1,
+            other => panic!("{}: {name} was neither rejected nor ignored: {other:?}", C::NAME),
+        }
+    }
+    assert!(proxy.requests().is_empty(), "{}: bad input reached AWS: {:?}", C::NAME, proxy.requests());
+    assert_eq!(rejected + ignored, cases.len());
+    (rejected, ignored)
 }
