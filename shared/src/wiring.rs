@@ -40,6 +40,9 @@ pub struct ConfigRule {
     pub name: &'static str,
     /// Change-triggered rules: the resource types in scope. Empty: a periodic rule (24 hours).
     pub resource_types: &'static [&'static str],
+    /// The rule's `InputParameters` as JSON (with `${Parameter}` references to template parameters,
+    /// e.g. `{"maxCredentialUsageAge": "${CredentialMaxUnusedDays}"}`), or empty.
+    pub input_parameters: &'static str,
 }
 
 #[derive(Debug, Serialize)]

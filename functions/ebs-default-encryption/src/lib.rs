@@ -129,6 +129,7 @@ impl Control for EbsDefaultEncryption {
             identifier: "EC2_EBS_ENCRYPTION_BY_DEFAULT",
             name: "ec2-ebs-encryption-by-default",
             resource_types: &[],
+            input_parameters: "",
         }],
         settings: &[Setting::new(
             "EBS_DEFAULT_KMS_KEY_ID",

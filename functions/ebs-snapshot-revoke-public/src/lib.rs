@@ -108,6 +108,7 @@ impl Control for EbsSnapshotRevokePublic {
             identifier: "EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK",
             name: "ebs-snapshot-public-restorable-check",
             resource_types: &[],
+            input_parameters: "",
         }],
         settings: &[Setting::new(
             "SNAPSHOT_ALLOWED_ACCOUNTS",

@@ -226,6 +226,7 @@ impl Control for KmsCancelKeyDeletion {
             identifier: "KMS_CMK_NOT_SCHEDULED_FOR_DELETION",
             name: "kms-cmk-not-scheduled-for-deletion",
             resource_types: &[],
+            input_parameters: "",
         }],
         settings: &[Setting::new(
             "KMS_REENABLE_KEY",

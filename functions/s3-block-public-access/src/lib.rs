@@ -114,11 +114,13 @@ impl Control for S3BlockPublicAccess {
                 identifier: "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
                 name: "s3-bucket-level-public-access-prohibited",
                 resource_types: &["AWS::S3::Bucket"],
+                input_parameters: "",
             },
             ConfigRule {
                 identifier: "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC",
                 name: "s3-account-level-public-access-blocks-periodic",
                 resource_types: &[],
+                input_parameters: "",
             },
         ],
         settings: &[],
