@@ -11,7 +11,7 @@ CARGO_FUZZ_VERSION := 0.13.2
 CARGO_DENY_VERSION := 0.20.2
 FUZZ_SECONDS ?= 20
 
-.PHONY: help venv demo test fmt-check lint unit e2e template-check fuzz-smoke fuzz deny clean template-test build deploy invoke bench
+.PHONY: help venv demo test generate generate-check fmt-check lint unit e2e template-check fuzz-smoke fuzz deny clean template-test build deploy invoke bench
 
 help:
 	@echo "make demo   - start the AWS emulator, misconfigure resources, fix them with the real binaries, print before/after"
@@ -28,7 +28,7 @@ venv: $(VENV)/.installed
 demo: venv
 	$(PY) tests/e2e/run.py --demo
 
-test: venv fmt-check lint unit e2e template-check deny fuzz-smoke
+test: venv fmt-check lint unit generate-check e2e template-check deny fuzz-smoke
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -39,6 +39,14 @@ lint:
 # Unit tests and every control against moto (the tests start their own moto server).
 unit: venv
 	cargo test --workspace
+
+# template.yaml, member-role.yaml, the README's control table and tests/template/wiring.json follow
+# from each control's WIRING (tools/generate.py); generate-check fails when the committed ones are stale.
+generate: venv
+	$(PY) tools/generate.py
+
+generate-check: venv
+	$(PY) tools/generate.py --check
 
 # Every events/ file through the real binary on cargo lambda watch.
 e2e: venv

@@ -66,6 +66,9 @@ pub trait Control: Sized {
     const SECURITY_HUB_CONTROLS: &'static [&'static str];
     /// The sweep enumerates once for the whole account (S3's ListBuckets) instead of per region.
     const GLOBAL_SWEEP: bool = false;
+    /// Tags and ownership are read before the state, for resources whose state only their owner can
+    /// read (a snapshot shared by another account). Otherwise only a noncompliant target's are read.
+    const DESCRIBE_BEFORE_READ: bool = false;
     /// A manual `{}` (optionally with `region`) means a sweep, for controls whose target is a region.
     const MANUAL_EMPTY_IS_SWEEP: bool = false;
     /// Everything else outside the code that follows from this control: the template, the member

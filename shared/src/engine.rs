@@ -345,6 +345,13 @@ impl<C: Control> Runtime<C> {
         result.resource = self.control.arn(&target, partition, account, &region);
         let cx = Cx { client: &client, account, region: &region, now };
 
+        if C::DESCRIBE_BEFORE_READ {
+            match self.described_exemption(&cx, &target).await? {
+                Described::Gone => return not_found(result),
+                Described::Exempt(why) => return exempt(result, why),
+                Described::Go => {}
+            }
+        }
         let Some(before) = self.control.read_before(&cx, &target).await? else {
             return not_found(result);
         };
@@ -354,23 +361,12 @@ impl<C: Control> Runtime<C> {
             result.detail = "compliant, nothing written".into();
             return Ok(());
         }
-
-        let Some(description) = self.control.describe(&cx, &target).await? else {
-            return not_found(result);
-        };
-        let tag_exempt = self.settings.exempt_tag.as_ref().and_then(|tag| {
-            tag.matches(description.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))).then(|| {
-                format!("tagged {}{}", tag.key, tag.value.as_ref().map(|v| format!("={v}")).unwrap_or_default())
-            })
-        });
-        if let Some(why) = description
-            .not_ours
-            .or(tag_exempt)
-            .or_else(|| self.is_listed_exempt(description.names.iter().map(String::as_str)))
-        {
-            result.outcome = Outcome::Exempt;
-            result.detail = why;
-            return Ok(());
+        if !C::DESCRIBE_BEFORE_READ {
+            match self.described_exemption(&cx, &target).await? {
+                Described::Gone => return not_found(result),
+                Described::Exempt(why) => return exempt(result, why),
+                Described::Go => {}
+            }
         }
         if let Some(what) = self.control.needs_action(&before) {
             result.outcome = Outcome::NeedsAction;
@@ -399,6 +395,23 @@ impl<C: Control> Runtime<C> {
         Ok(())
     }
 
+    /// Tags, ownership and extra names: whether the target is exempt.
+    async fn described_exemption(&self, cx: &Cx<'_, C::Client>, target: &C::Target) -> Result<Described> {
+        let Some(description) = self.control.describe(cx, target).await? else {
+            return Ok(Described::Gone);
+        };
+        let tag_exempt = self.settings.exempt_tag.as_ref().and_then(|tag| {
+            tag.matches(description.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))).then(|| {
+                format!("tagged {}{}", tag.key, tag.value.as_ref().map(|v| format!("={v}")).unwrap_or_default())
+            })
+        });
+        Ok(description
+            .not_ours
+            .or(tag_exempt)
+            .or_else(|| self.is_listed_exempt(description.names.iter().map(String::as_str)))
+            .map_or(Described::Go, Described::Exempt))
+    }
+
     /// Logs the report, publishes it, and turns failures into the invocation's error.
     async fn deliver(&self, report: Report) -> Result<Report> {
         notify::log(&report);
@@ -422,6 +435,18 @@ impl<C: Control> Runtime<C> {
         }
         Ok(report)
     }
+}
+
+enum Described {
+    Gone,
+    Exempt(String),
+    Go,
+}
+
+fn exempt(result: &mut TargetResult, why: String) -> Result<()> {
+    result.outcome = Outcome::Exempt;
+    result.detail = why;
+    Ok(())
 }
 
 fn not_found(result: &mut TargetResult) -> Result<()> {

@@ -57,6 +57,7 @@ pub fn wiring_json<C: Control>() -> String {
         config_resource_types: C::CONFIG_RESOURCE_TYPES,
         security_hub_controls: C::SECURITY_HUB_CONTROLS,
         manual_empty_is_sweep: C::MANUAL_EMPTY_IS_SWEEP,
+        global_sweep: C::GLOBAL_SWEEP,
         wiring: &C::WIRING,
     };
     serde_json::to_string_pretty(&declaration).expect("a declaration serializes")

@@ -110,6 +110,7 @@ pub struct Declaration<'a> {
     pub config_resource_types: &'static [&'static str],
     pub security_hub_controls: &'static [&'static str],
     pub manual_empty_is_sweep: bool,
+    pub global_sweep: bool,
     #[serde(flatten)]
     pub wiring: &'a Wiring,
 }

@@ -3,6 +3,7 @@ short-form intrinsic tags, parameter defaults, Conditions, and Fn::If / AWS::NoV
 of parameter values. Other intrinsics (Ref to resources, Fn::Sub, Fn::GetAtt) are kept as written, so
 tests compare them structurally (e.g. {"Fn::GetAtt": ["FailedEvents", "Arn"]})."""
 
+import re
 import pathlib
 
 import yaml
@@ -49,6 +50,8 @@ class Template:
         if unknown:
             raise KeyError(f"{name} has no parameters {sorted(unknown)}")
         self.params.update({k: str(v) for k, v in params.items()})
+        # Pseudo parameters the conditions read (a stack in us-east-1 holds the global services' rules).
+        self.params.setdefault("AWS::Region", "us-east-1")
         self._conditions = {}
 
     # ---- conditions ---------------------------------------------------------------------------
@@ -129,3 +132,14 @@ def statements(policy_document):
 
 def as_list(value):
     return value if isinstance(value, list) else [value]
+
+
+def wirings():
+    """Every control's declaration, as tools/generate.py last wrote it (make test checks it is fresh)."""
+    import json
+
+    return {w["name"]: w for w in json.loads((ROOT / "tests/template/wiring.json").read_text())}
+
+
+def camel(name):
+    return "".join(part[:1].upper() + part[1:].lower() for part in re.split(r"[-_]", name) if part)

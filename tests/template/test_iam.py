@@ -23,7 +23,7 @@ import re
 import subprocess
 import unittest
 
-from cfn import ROOT, Template, as_list, statements
+from cfn import ROOT, Template, as_list, camel, statements, wirings
 
 # (SDK crate without the aws-sdk- prefix, operation) -> IAM action (None: needs no permission).
 SDK_TO_IAM = {
@@ -55,29 +55,39 @@ SDK_TO_IAM = {
 }
 
 # Client variables and fields whose name says which SDK they belong to.
-RECEIVERS = {"s3": "s3", "s3control": "s3control", "kms": "kms", "ec2": "ec2", "sns": "sns", "sts": "sts"}
+RECEIVERS = {
+    "s3": "s3", "s3control": "s3control", "kms": "kms", "ec2": "ec2", "sns": "sns", "sts": "sts", "iam": "iam",
+    "cloudtrail": "cloudtrail", "guardduty": "guardduty", "config": "config",
+}
 
 # Actions the code calls only in some configurations, and the template condition that grants them.
 CONDITIONAL = {
     "sts:AssumeRole": "HasMemberRole",  # MEMBER_ROLE_NAME set
     "ec2:DescribeRegions": "AllRegions",  # TARGET_REGIONS=all
 }
+# Actions a control's WIRING grants only when one of its settings is set (`when_set`), e.g. the EBS
+# default key calls with EBS_DEFAULT_KMS_KEY_ID.
 CONDITIONAL_PER_FUNCTION = {
-    # The default key is read, checked and set only when EBS_DEFAULT_KMS_KEY_ID is set.
-    "ebs-default-encryption": {
-        "ec2:GetEbsDefaultKmsKeyId": "HasEbsDefaultKey",
-        "ec2:ModifyEbsDefaultKmsKeyId": "HasEbsDefaultKey",
-        "kms:DescribeKey": "HasEbsDefaultKey",
-    },
+    name: {a: "Has" + camel(p["when_set"]) for p in w["permissions"] if p["when_set"] for a in p["actions"]}
+    for name, w in wirings().items()
 }
 
 # Every condition on: each optional action granted.
 ALL_ON = {
     "MemberRoleName": "auto-remediation-member",
     "TargetRegions": "all",
-    "EbsDefaultKmsKeyId": "alias/ebs-default",
     "OrganizationId": "o-abcdefghij",
+    **{camel(p["when_set"]): "set" for w in wirings().values() for p in w["permissions"] if p["when_set"]},
 }
+
+# SDK crate -> IAM service prefix where they differ.
+IAM_PREFIX = {"s3control": "s3", "config": "config"}
+
+
+def derived_action(crate, operation):
+    """IAM names most actions like the operation: `get_detector` of aws-sdk-guardduty is guardduty:GetDetector.
+    The exceptions are in SDK_TO_IAM, and the Scoping test checks each derived action exists in IAM's reference."""
+    return f"{IAM_PREFIX.get(crate, crate)}:" + "".join(p.capitalize() for p in operation.split("_"))
 
 # ---- finding the operations in the sources -------------------------------------------------------
 
@@ -181,10 +191,7 @@ def code_actions(function):
         core_crates |= set(core_feature_deps.get(feature, []))
     found = calls(sources(ROOT / "functions" / function / "src"), sorted(c[8:] for c in fn_sdks))
     found |= calls(sources(ROOT / "shared/src"), sorted(c[8:] for c in core_crates))
-    unmapped = sorted(op for op in found if op not in SDK_TO_IAM)
-    if unmapped:
-        raise AssertionError(f"{function} calls {unmapped}: add their IAM actions to SDK_TO_IAM")
-    return {SDK_TO_IAM[op] for op in found} - {None}
+    return {SDK_TO_IAM[op] if op in SDK_TO_IAM else derived_action(*op) for op in found} - {None}
 
 
 # ---- the IAM service reference ------------------------------------------------------------------
@@ -371,11 +378,8 @@ class Settings(unittest.TestCase):
     """Every setting the core reads is a template parameter, set on the functions that use it."""
 
     COMMON = {"NOTIFY_TOPIC_ARN", "DRY_RUN", "EXEMPT_TAG", "EXEMPT_RESOURCES", "EXEMPT_PRINCIPALS", "MEMBER_ROLE_NAME", "TARGET_REGIONS"}
-    OWN = {
-        "kms-cancel-key-deletion": {"KMS_REENABLE_KEY"},
-        "ebs-snapshot-revoke-public": {"SNAPSHOT_ALLOWED_ACCOUNTS"},
-        "ebs-default-encryption": {"EBS_DEFAULT_KMS_KEY_ID"},
-    }
+    # Each control's own settings, as its WIRING declares them.
+    OWN = {name: {s["name"] for s in w["settings"]} for name, w in wirings().items()}
     # Set by Lambda itself, or ours with a good default (README: REMEDIATION_CONCURRENCY).
     NOT_PARAMETERS = {"AWS_LAMBDA_FUNCTION_NAME", "REMEDIATION_CONCURRENCY"}
 
@@ -383,6 +387,10 @@ class Settings(unittest.TestCase):
         template = Template("template.yaml")
         config = strip_tests_and_comments((ROOT / "shared/src/config.rs").read_text())
         read = set(re.findall(r'(?:get|vars\.get|boolean\(&vars,)\s*\(?\s*"([A-Z][A-Z0-9_]+)"', config))
+        # The controls' own crates read theirs through Settings::var / flag / number / list.
+        for function in self.OWN:
+            src = "".join(strip_tests_and_comments(f.read_text()) for f in (ROOT / "functions" / function / "src").rglob("*.rs"))
+            read |= set(re.findall(r'\.(?:var|flag|number|list)\(\s*"([A-Z][A-Z0-9_]+)"', src))
         self.assertEqual(read - self.NOT_PARAMETERS, self.COMMON | set().union(*self.OWN.values()))
         common = template.raw["Globals"]["Function"]["Environment"]["Variables"]
         self.assertEqual(set(common), self.COMMON)

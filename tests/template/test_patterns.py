@@ -27,7 +27,7 @@ import json
 import re
 import unittest
 
-from cfn import ROOT, Template
+from cfn import ROOT, Template, wirings
 from emulator import Moto
 
 SHAPES = {
@@ -38,16 +38,17 @@ SHAPES = {
 }
 
 # Sample files whose expected matches differ from "the function's rule of the sample's shape".
-NO_MATCH = {"s3-block-public-access/cloudtrail-failed.json"}
+class _NoMatch:
+    """Samples of calls that failed (`cloudtrail-failed*.json`, with errorCode): no rule takes them."""
 
-# The Config managed rules the template creates, and the control each belongs to (CONTRACT.md).
-CONFIG_RULE_OWNER = {
-    "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED": "s3-block-public-access",
-    "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC": "s3-block-public-access",
-    "KMS_CMK_NOT_SCHEDULED_FOR_DELETION": "kms-cancel-key-deletion",
-    "EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK": "ebs-snapshot-revoke-public",
-    "EC2_EBS_ENCRYPTION_BY_DEFAULT": "ebs-default-encryption",
-}
+    def __contains__(self, key):
+        return key.split("/", 1)[1].startswith("cloudtrail-failed")
+
+
+NO_MATCH = _NoMatch()
+
+# The Config managed rules the template creates, and the control each belongs to (its WIRING).
+CONFIG_RULE_OWNER = {r["identifier"]: name for name, w in wirings().items() for r in w["config_rules"]}
 
 FORWARD = "member-forwarding"
 
@@ -148,8 +149,11 @@ class EventPatterns(unittest.TestCase):
         have = {(f, s) for f, s, _ in self.rules.values()}
         functions = {p.parent.name for p in (ROOT / "events").glob("*/*.json")}
         self.assertEqual(functions, set(Template("template.yaml").functions()))
+        declared = wirings()
         for function in functions:
-            for shape in ("config", "cloudtrail", "securityhub"):
+            w = declared[function]
+            shapes = ["securityhub"] + ["config"] * bool(w["config_rules"]) + ["cloudtrail"] * bool(w["event_names"])
+            for shape in shapes:
                 self.assertIn((function, shape), have)
         for shape in ("config", "cloudtrail", "securityhub"):
             self.assertIn((FORWARD, shape), have)
@@ -212,14 +216,14 @@ class EventPatterns(unittest.TestCase):
         central = Template("template.yaml", ListenToSecurityHub="true")
         all_names, all_ids = set(), set()
         for function, shape, pattern in central_rules(central):
-            source = (ROOT / "functions" / function / "src/lib.rs").read_text()
+            w = wirings()[function]
             if shape == "cloudtrail":
-                names = set(_rust_const(source, "EVENT_NAMES"))
+                names = set(w["event_names"])
                 all_names |= names
                 self.assertEqual(set(pattern["detail"]["eventName"]), names, function)
                 self.assertEqual(pattern["detail"]["errorCode"], [{"exists": False}], function)
             if shape == "securityhub":
-                ids = set(_rust_const(source, "SECURITY_HUB_CONTROLS"))
+                ids = set(w["security_hub_controls"])
                 all_ids |= ids
                 self.assertEqual(set(pattern["detail"]["findings"]["Compliance"]["SecurityControlId"]), ids, function)
             if shape == "config":
@@ -275,13 +279,6 @@ MUTATIONS = {
         ("another control", _set(["findings", "Compliance", "SecurityControlId"], "IAM.1")),
     ],
 }
-
-
-def _rust_const(source, name):
-    m = re.search(rf"const {name}: &'static \[&'static str\]\s*=\s*&\[(.*?)\];", source, re.S)
-    if not m:
-        raise AssertionError(f"const {name} not found")
-    return re.findall(r'"([^"]+)"', m.group(1))
 
 
 if __name__ == "__main__":

@@ -99,6 +99,8 @@ impl Control for EbsSnapshotRevokePublic {
     /// EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK is account-scoped; a custom rule may name snapshots.
     const CONFIG_RESOURCE_TYPES: &'static [&'static str] = &["AWS::::Account", "AWS::EC2::Snapshot"];
     const SECURITY_HUB_CONTROLS: &'static [&'static str] = &["EC2.1"];
+    /// Only the owner can read who may restore a snapshot: ownership first (from the listing in sweeps).
+    const DESCRIBE_BEFORE_READ: bool = true;
     const WIRING: Wiring = Wiring {
         summary: "Revokes public (and, when configured, non-allow-listed) restore permissions of EBS snapshots (EC2.1).",
         event_source: "aws.ec2",
