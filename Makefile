@@ -77,14 +77,20 @@ $(VENV)/tools/%/.installed: tests/template/requirements-%.txt
 	$(VENV)/tools/$*/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
-# sam build runs cargo lambda (from .venv, cross-compiling for arm64 with zig) once per function.
-build: venv $(VENV)/tools/sam/.installed
-	SAM_CLI_TELEMETRY=0 $(VENV)/tools/sam/bin/sam build --beta-features
-	$(PY) tests/template/sizes.py .aws-sam/build
+# One cargo lambda invocation for every function (from .venv, cross-compiling for arm64 with zig): the
+# dependencies compile once, into target/lambda/<function>/bootstrap, which template.yaml's CodeUri
+# names; sam deploy zips and uploads those folders (no sam build).
+FUNCTIONS := $(notdir $(wildcard functions/*))
+build: venv
+	@rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu || { \
+	  echo "installing the aarch64-unknown-linux-gnu target (rustup target add aarch64-unknown-linux-gnu)"; \
+	  rustup target add aarch64-unknown-linux-gnu; }
+	cargo lambda build --release --arm64 $(addprefix -p ,$(FUNCTIONS))
+	$(PY) tests/template/sizes.py target/lambda
 
 # Asks for the stack name, region and parameters, and saves the answers in samconfig.toml.
 deploy: build
-	SAM_CLI_TELEMETRY=0 $(VENV)/tools/sam/bin/sam deploy --guided --capabilities CAPABILITY_IAM
+	SAM_CLI_TELEMETRY=0 $(VENV)/tools/sam/bin/sam deploy --guided --template-file template.yaml --capabilities CAPABILITY_IAM
 
 # make invoke FUNCTION=s3-block-public-access EVENT=events/s3-block-public-access/manual-dry-run.json [STACK=auto-remediation]
 STACK ?= auto-remediation

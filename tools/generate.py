@@ -262,9 +262,6 @@ def control_block(w):
     Type: AWS::Serverless::Function
     Condition: {on}
     Metadata:
-      BuildMethod: rust-cargolambda
-      BuildProperties:
-        Binary: {name}
       checkov:
         skip:
           - id: CKV_AWS_115
@@ -283,6 +280,8 @@ def control_block(w):
           ignore_checks: [WS1004, WS1000]
     Properties:
       FunctionName: !Sub "${{AWS::StackName}}-{name}"
+      # make build: one cargo lambda build of every function (arm64, release) into target/lambda/.
+      CodeUri: target/lambda/{name}/
       Description: {q(w['summary'])}
       Role: !GetAtt {c}Role.Arn
 {timeout_why}

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use remediation_core::{Error, Settings};
+use remediation_events::{Error, Settings};
 
 const NAMES: [&str; 9] = [
     "DRY_RUN",

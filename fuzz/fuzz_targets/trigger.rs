@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use remediation_core::{Arn, Error, Trigger};
+use remediation_events::{Arn, Error, Trigger};
 
 fuzz_target!(|data: &[u8]| {
     match Trigger::from_slice(data) {

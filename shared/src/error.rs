@@ -85,6 +85,15 @@ pub enum Error {
     NeedsAction(String),
 }
 
+impl From<remediation_events::Error> for Error {
+    fn from(e: remediation_events::Error) -> Self {
+        match e {
+            remediation_events::Error::InvalidEvent(m) => Error::InvalidEvent(m),
+            remediation_events::Error::InvalidConfig(m) => Error::InvalidConfig(m),
+        }
+    }
+}
+
 impl Error {
     pub fn invalid(msg: impl Into<String>) -> Self {
         Error::InvalidEvent(msg.into())

@@ -1,15 +1,13 @@
 //! remediation-core: everything that is the same for every control. A control implements
 //! [`Control`]; its `main` calls [`run`].
 
-pub mod arn;
 pub mod aws;
-pub mod config;
+pub use remediation_events::{arn, config, trigger};
 pub mod control;
 pub mod engine;
 pub mod error;
 pub mod notify;
 pub mod report;
-pub mod trigger;
 pub mod wiring;
 
 use std::sync::Arc;

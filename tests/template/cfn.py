@@ -120,7 +120,7 @@ class Template:
     def functions(self):
         """{function (binary) name: (logical id, resolved resource)} of the SAM functions."""
         return {
-            res["Metadata"]["BuildProperties"]["Binary"]: (logical, res)
+            res["Properties"]["CodeUri"].rstrip("/").rsplit("/", 1)[1]: (logical, res)
             for logical, res in self.resources("AWS::Serverless::Function").items()
         }
 

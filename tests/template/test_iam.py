@@ -318,7 +318,7 @@ class Permissions(unittest.TestCase):
             {"Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:role${CentralRolePath}*"},
         )
         # The core names its member sessions auto-remediation-<function>.
-        config = (ROOT / "shared/src/config.rs").read_text()
+        config = (ROOT / "shared/events/src/config.rs").read_text()
         self.assertIn('format!("auto-remediation-{function_name}")', config)
         self.assertEqual(trust["Condition"]["StringLike"]["sts:RoleSessionName"], "auto-remediation-*")
         # The central roles assume exactly this name.
@@ -385,7 +385,7 @@ class Settings(unittest.TestCase):
 
     def test_settings(self):
         template = Template("template.yaml")
-        config = strip_tests_and_comments((ROOT / "shared/src/config.rs").read_text())
+        config = strip_tests_and_comments((ROOT / "shared/events/src/config.rs").read_text())
         read = set(re.findall(r'(?:get|vars\.get|boolean\(&vars,)\s*\(?\s*"([A-Z][A-Z0-9_]+)"', config))
         # The controls' own crates read theirs through Settings::var / flag / number / list.
         for function in self.OWN:

@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use remediation_core::{Error, Kind, Trigger};
+use remediation_events::{Error, Kind, Trigger};
 use serde_json::{json, Value};
 
 fn events_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../events")
 }
 
 fn sample(path: &str) -> Value {
