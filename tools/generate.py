@@ -91,7 +91,7 @@ def statement(p, indent, sid_prefix=""):
     return "\n".join(lines)
 
 
-def config_rule(w, rule, condition):
+def config_rule(w, rule, condition, member=False):
     logical = camel(rule["identifier"]) + "Rule"
     lines = [
         f"  {logical}:",
@@ -105,10 +105,18 @@ def config_rule(w, rule, condition):
     else:
         lines.append("      MaximumExecutionFrequency: TwentyFour_Hours")
     if rule["input_parameters"]:
-        lines.append("      InputParameters:")
+        params = []
+        defaults = {camel(st["name"]): st["default"] for st in w["settings"]}
         for key, value in json.loads(rule["input_parameters"]).items():
             m = re.fullmatch(r"\$\{(\w+)\}", value)
-            lines.append(f"        {key}: " + (f"!Ref {m.group(1)}" if m else q(value)))
+            if m and member:
+                # The member stack has no such parameter: the setting's default, as the central one has.
+                if defaults.get(m.group(1), ""):
+                    params.append(f"        {key}: {q(defaults[m.group(1)])}")
+                continue
+            params.append(f"        {key}: " + (f"!Ref {m.group(1)}" if m else q(value)))
+        if params:
+            lines += ["      InputParameters:"] + params
     lines += ["      Source:", "        Owner: AWS", f"        SourceIdentifier: {rule['identifier']}"]
     return "\n".join(lines)
 
@@ -466,7 +474,7 @@ def member_template(ws):
     event_sources = sorted({w["cloudtrail_source"] for w in trail})
     names = [n for w in trail for n in w["event_names"]]
     ids = [i for w in ws for i in w["security_hub_controls"]]
-    rules = [config_rule(w, r, "MakeConfigRules") for w in ws for r in w["config_rules"]]
+    rules = [config_rule(w, r, "MakeConfigRules", member=True) for w in ws for r in w["config_rules"]]
     text = (src.replace("{{MEMBER_STATEMENTS}}", "\n".join(statements))
             .replace("{{FORWARD_CONFIG_RULES}}", "\n".join(f"            - prefix: {p}" for p in prefixes))
             .replace("{{FORWARD_SOURCES}}", ", ".join(sources))
