@@ -13,6 +13,7 @@ rules); every `{{NAME}}` in them is filled here. A new control is found by its f
 import argparse
 import difflib
 import json
+import os
 import pathlib
 import re
 import subprocess
@@ -43,7 +44,8 @@ def wirings(only=None):
     subprocess.run(args, cwd=ROOT, check=True)
     out = []
     for f in functions:
-        text = subprocess.run([str(ROOT / "target" / "debug" / f), "--wiring"], cwd=ROOT, check=True,
+        target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+        text = subprocess.run([str(target / "debug" / f), "--wiring"], cwd=ROOT, check=True,
                               capture_output=True, text=True).stdout
         w = json.loads(text)
         assert w["name"] == f, f"functions/{f} declares NAME {w['name']}"
