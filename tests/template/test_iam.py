@@ -390,7 +390,7 @@ class Settings(unittest.TestCase):
         # The controls' own crates read theirs through Settings::var / flag / number / list.
         for function in self.OWN:
             src = "".join(strip_tests_and_comments(f.read_text()) for f in (ROOT / "functions" / function / "src").rglob("*.rs"))
-            read |= set(re.findall(r'\.(?:var|flag|number|list)\(\s*"([A-Z][A-Z0-9_]+)"', src))
+            read |= set(re.findall(r'\b(?:var|flag|number|list)\(\s*"([A-Z][A-Z0-9_]+)"', src))
         self.assertEqual(read - self.NOT_PARAMETERS, self.COMMON | set().union(*self.OWN.values()))
         common = template.raw["Globals"]["Function"]["Environment"]["Variables"]
         self.assertEqual(set(common), self.COMMON)
