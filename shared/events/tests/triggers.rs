@@ -174,7 +174,7 @@ fn security_hub_findings() {
     assert!(invalid(empty).contains("findings is empty"));
     let mut no_resources = sample("s3-block-public-access/securityhub.json");
     no_resources["detail"]["findings"][0].as_object_mut().unwrap().remove("Resources");
-    assert!(invalid(no_resources).contains("Resources must be an array"));
+    assert!(invalid(no_resources).contains("detail.findings[0].Resources is missing"));
 }
 
 #[test]
@@ -234,4 +234,170 @@ fn bytes_that_are_not_json() {
             other => panic!("{bytes:?}: {other:?}"),
         }
     }
+}
+
+#[test]
+fn a_null_where_a_value_is_expected_is_rejected() {
+    // A script whose variable was unset sends null: it must not act on a default (for the region-wide
+    // controls, {"resource_id": null} read as {} would mean "every target region").
+    for (event, says) in [
+        (json!({"resource_id": null}), "resource_id must be a string, got null"),
+        (json!({"resource_ids": null}), "resource_ids must be an array, got null"),
+        (json!({"resource_ids": ["abc", null]}), "resource_ids[1] must be a string, got null"),
+        (json!({"sweep": null}), "sweep must be true or false, got null"),
+        (json!({"resource_id": "abc", "region": null}), "region must be a string, got null"),
+        (json!({"resource_id": "abc", "account_id": null}), "account_id must be a string, got null"),
+        (json!({"resource_id": "abc", "dry_run": null}), "dry_run must be true or false, got null"),
+    ] {
+        let msg = invalid(event.clone());
+        assert_eq!(msg, says, "{event}");
+    }
+    // Absent is not null: {} stays "no resource named" (region-wide controls: the target regions).
+    let t = Trigger::parse(&json!({})).unwrap();
+    assert!(t.resources.is_empty() && !t.sweep && !t.dry_run && t.region.is_none());
+}
+
+#[test]
+fn errors_name_the_path_of_the_field() {
+    let config = || sample("s3-block-public-access/config-noncompliant.json");
+    let trail = || sample("s3-block-public-access/cloudtrail.json");
+    let finding = || sample("s3-block-public-access/securityhub.json");
+    let mut no_compliance = config();
+    no_compliance["detail"]["newEvaluationResult"].as_object_mut().unwrap().remove("complianceType");
+    let mut compliance_number = config();
+    compliance_number["detail"]["newEvaluationResult"]["complianceType"] = json!(3);
+    let mut qualifier_id = config();
+    qualifier_id["detail"].as_object_mut().unwrap().remove("resourceId");
+    *qualifier_id
+        .pointer_mut("/detail/newEvaluationResult/evaluationResultIdentifier/evaluationResultQualifier/resourceId")
+        .unwrap() = json!("");
+    let mut event_name = trail();
+    event_name["detail"]["eventName"] = json!({"name": "PutBucketPolicy"});
+    let mut key_id = trail();
+    key_id["detail"]["requestParameters"] = json!({"keyId": 42});
+    let mut resource_id = finding();
+    resource_id["detail"]["findings"][0]["Resources"][0]["Id"] = json!("arn:aws:s3:::a b");
+    let mut resource_region = finding();
+    resource_region["detail"]["findings"][0]["Resources"][0]["Region"] = json!("moon-1");
+    let mut envelope_time = finding();
+    envelope_time["time"] = json!(17);
+    for (event, says) in [
+        (no_compliance, "Config event: detail.newEvaluationResult.complianceType is missing"),
+        (compliance_number, "Config event: detail.newEvaluationResult.complianceType must be a string, got integer 3"),
+        (
+            qualifier_id,
+            "Config event: detail.newEvaluationResult.evaluationResultIdentifier.evaluationResultQualifier.resourceId \
+             is empty",
+        ),
+        (event_name, "CloudTrail event: detail.eventName must be a string, got an object"),
+        (key_id, "CloudTrail event: detail.requestParameters.keyId must be a string, got integer 42"),
+        (
+            resource_id,
+            "Security Hub event: detail.findings[0].Resources[0].Id \"arn:aws:s3:::a b\" contains whitespace or \
+             control characters",
+        ),
+        (resource_region, "Security Hub event: detail.findings[0].Resources[0].Region \"moon-1\" is not a region name"),
+        (envelope_time, "Security Hub event: time must be an RFC 3339 formatted date and time string, got integer 17"),
+        (
+            json!({"detail-type": "Scheduled Event", "source": "aws.events", "region": "moon-1"}),
+            "Scheduled Event: region \"moon-1\" is not a region name",
+        ),
+        (json!({"resource_id": "abc", "regions": ["eu-west-1"]}), "unknown field \"regions\" in the manual payload"),
+    ] {
+        let msg = invalid(event.clone());
+        assert!(msg.starts_with(says), "{msg}");
+    }
+    // The path stays short when a key is huge: only known fields are named.
+    let msg = invalid(json!({ "x".repeat(10_000): 1 }));
+    assert!(msg.len() < 300, "{} characters", msg.len());
+}
+
+#[test]
+fn real_cloudtrail_identities() {
+    // An IAM user signed in to the console: sessionContext with an empty sessionIssuer.
+    let mut console = sample("s3-block-public-access/cloudtrail.json");
+    console["detail"]["userIdentity"] = json!({
+        "type": "IAMUser",
+        "principalId": "AIDAZ3EXAMPLEALICE7Q2",
+        "arn": "arn:aws:iam::123456789012:user/alice",
+        "accountId": "123456789012",
+        "accessKeyId": "ASIAZ3EXAMPLEAL4K8RT",
+        "userName": "alice",
+        "sessionContext": {
+            "sessionIssuer": {},
+            "webIdFederationData": {},
+            "attributes": {"creationDate": "2026-03-04T08:51:03Z", "mfaAuthenticated": "true"}
+        }
+    });
+    let call = Trigger::parse(&console).unwrap().call.unwrap();
+    assert_eq!(call.principal.as_deref(), Some("arn:aws:iam::123456789012:user/alice"));
+    assert_eq!((call.role_arn, call.session_name), (None, None));
+
+    // A web identity (GitHub Actions OIDC): webIdFederationData.attributes is an object.
+    let mut web = sample("s3-block-public-access/cloudtrail.json");
+    web["detail"]["userIdentity"] = json!({
+        "type": "AssumedRole",
+        "principalId": "AROAZ3EXAMPLEDEPLOY7Q:GitHubActions",
+        "arn": "arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions",
+        "accountId": "123456789012",
+        "accessKeyId": "ASIAZ3EXAMPLEGH4K8RT",
+        "sessionContext": {
+            "sessionIssuer": {
+                "type": "Role",
+                "principalId": "AROAZ3EXAMPLEDEPLOY7Q",
+                "arn": "arn:aws:iam::123456789012:role/deploy",
+                "accountId": "123456789012",
+                "userName": "deploy"
+            },
+            "webIdFederationData": {
+                "federatedProvider": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+                "attributes": {"aud": "sts.amazonaws.com", "sub": "repo:example/infra:ref:refs/heads/main"}
+            },
+            "attributes": {"creationDate": "2026-03-04T08:51:03Z", "mfaAuthenticated": "false"}
+        }
+    });
+    let call = Trigger::parse(&web).unwrap().call.unwrap();
+    assert_eq!(call.role_arn.as_deref(), Some("arn:aws:iam::123456789012:role/deploy"));
+    assert_eq!(call.session_name.as_deref(), Some("GitHubActions"));
+
+    // An AWS service: no type, no ARN, invokedBy.
+    let mut service = sample("s3-block-public-access/cloudtrail.json");
+    service["detail"]["userIdentity"] = json!({"invokedBy": "cloudformation.amazonaws.com"});
+    let call = Trigger::parse(&service).unwrap().call.unwrap();
+    assert_eq!((call.principal, call.role_arn, call.session_name), (None, None, None));
+}
+
+#[test]
+fn aws_shapes_tolerate_new_fields_and_nulls() {
+    let mut trail = sample("s3-block-public-access/cloudtrail.json");
+    trail["detail"]["someFieldAwsAddsLater"] = json!({"nested": [1, 2, 3]});
+    trail["detail"]["userIdentity"]["identityStoreArn"] =
+        json!("arn:aws:identitystore::123456789012:identitystore/d-1");
+    trail["detail"]["responseElements"] = Value::Null;
+    trail["detail"]["eventSource"] = Value::Null;
+    trail["newEnvelopeField"] = json!(true);
+    let t = Trigger::parse(&trail).unwrap();
+    assert_eq!(t.resources[0].id, "example-public-bucket");
+    assert_eq!(t.call.unwrap().event_source, "");
+
+    let mut finding = sample("s3-block-public-access/securityhub.json");
+    finding["detail"]["findings"][0]["SomeNewAsffField"] = json!({"a": 1});
+    finding["detail"]["findings"][0]["Resources"][0]["Details"] = json!({"AwsS3Bucket": {"Owner": "x"}});
+    assert_eq!(Trigger::parse(&finding).unwrap().resources.len(), 1);
+
+    let mut config = sample("s3-block-public-access/config-noncompliant.json");
+    config["detail"]["awsRegion"] = Value::Null;
+    config["detail"]["evaluationMode"] = json!("DETECTIVE");
+    // The envelope's region stands in for a null one in the detail.
+    assert_eq!(Trigger::parse(&config).unwrap().region.as_deref(), Some("us-east-1"));
+
+    // A failed call is ignored before its parameters are read.
+    let mut failed = sample("s3-block-public-access/cloudtrail.json");
+    failed["detail"]["errorCode"] = json!("AccessDenied");
+    failed["detail"]["requestParameters"]["bucketName"] = json!(42);
+    assert!(Trigger::parse(&failed).unwrap().ignored.unwrap().contains("AccessDenied"));
+
+    // A Scheduled Event needs no detail.
+    let bare = json!({"detail-type": "Scheduled Event", "source": "aws.events", "region": "eu-west-1"});
+    assert_eq!(Trigger::parse(&bare).unwrap().region.as_deref(), Some("eu-west-1"));
 }
