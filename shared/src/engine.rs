@@ -12,9 +12,9 @@ use crate::config::{Regions, Settings};
 use crate::control::{Control, Cx, Resolved};
 use crate::error::{Error, Result};
 use crate::metrics::{self, Measured};
-use crate::{links, notify};
 use crate::report::{Outcome, Report, TargetResult};
 use crate::trigger::{Kind, ResourceRef, Trigger};
+use crate::{links, notify};
 
 /// A control with its settings and clients: built once per cold start.
 pub struct Runtime<C: Control> {

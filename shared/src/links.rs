@@ -12,6 +12,11 @@ pub fn console_host(partition: &str) -> Option<&'static str> {
     }
 }
 
+/// `https://<console>/<path>` in the partition of `region`: for a control's own settings pages.
+pub fn page(region: &str, path: &str) -> Option<String> {
+    Some(format!("https://{}/{path}", console_host(crate::config::partition_of(region))?))
+}
+
 /// The resource's page in the console: the service's own page for the resource types the controls
 /// handle, the console's "go to this ARN" page for other ARNs, `None` for what is not an ARN.
 pub fn resource_url(resource: &str, region: &str) -> Option<String> {

@@ -211,8 +211,7 @@ mod tests {
     #[test]
     fn an_invocation_writes_one_record_for_itself_and_one_per_outcome() {
         let r = report(&[Outcome::Remediated, Outcome::Remediated, Outcome::AlreadyCompliant, Outcome::Failed]);
-        let measured =
-            Measured { aws_requests: 9, resources_scanned: Some(3), time_to_remediate_ms: vec![420, 640] };
+        let measured = Measured { aws_requests: 9, resources_scanned: Some(3), time_to_remediate_ms: vec![420, 640] };
         let lines: Vec<String> = records(&r, &measured, 1_700_000_000_000).iter().map(Value::to_string).collect();
         assert_eq!(lines.len(), 4);
         let invocation = check(&lines[0]);
@@ -232,7 +231,10 @@ mod tests {
             seen.push((v["Outcome"].as_str().unwrap().to_owned(), metrics["Results"].clone()));
             if v["Outcome"] == "remediated" {
                 assert_eq!(metrics["TimeToRemediate"], json!([420, 640]));
-                assert_eq!(v["_aws"]["CloudWatchMetrics"][0]["Metrics"][1], json!({"Name": "TimeToRemediate", "Unit": "Milliseconds"}));
+                assert_eq!(
+                    v["_aws"]["CloudWatchMetrics"][0]["Metrics"][1],
+                    json!({"Name": "TimeToRemediate", "Unit": "Milliseconds"})
+                );
             } else {
                 assert!(!metrics.contains_key("TimeToRemediate"));
             }

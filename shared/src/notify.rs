@@ -148,8 +148,7 @@ pub async fn publish(sns: &aws_sdk_sns::Client, topic_arn: &str, report: &Report
         .sum();
     let room = SNS_MESSAGE_LIMIT.saturating_sub(subject.len() + attributes_len + 1024);
     let message = message(report, room).map_err(|e| Error::NotificationFailed(e.to_string()))?;
-    let mut request =
-        sns.publish().topic_arn(topic_arn).subject(subject).message_structure("json").message(message);
+    let mut request = sns.publish().topic_arn(topic_arn).subject(subject).message_structure("json").message(message);
     for (name, value) in attributes {
         request = request.message_attributes(name, value);
     }
@@ -191,7 +190,8 @@ pub fn subject(report: &Report) -> String {
         many => format!("{} accounts", many.len()),
     };
     let dry = if report.dry_run { " (dry run)" } else { "" };
-    let text = format!("{}: {headline}{dry} - {n} resource{} in {place}", report.control, if n == 1 { "" } else { "s" });
+    let text =
+        format!("{}: {headline}{dry} - {n} resource{} in {place}", report.control, if n == 1 { "" } else { "s" });
     text.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).take(SUBJECT_LIMIT).collect()
 }
 
@@ -273,7 +273,8 @@ fn count(counts: &mut Vec<(Outcome, usize)>, outcome: Outcome) {
 }
 
 fn paragraph(r: &TargetResult) -> String {
-    let mut p = format!("\n{}: {}\n  account {}, {}\n", r.outcome.as_str().to_uppercase(), r.resource, r.account, r.region);
+    let mut p =
+        format!("\n{}: {}\n  account {}, {}\n", r.outcome.as_str().to_uppercase(), r.resource, r.account, r.region);
     let label = match r.outcome {
         Outcome::NeedsAction => "What to do",
         Outcome::Failed => "Error",
@@ -425,7 +426,9 @@ mod tests {
                 serde_json::json!({"BlockPublicPolicy": false}),
                 serde_json::Value::Null,
             ),
-            Outcome::Failed => ("s3:PutPublicAccessBlock: AccessDenied", serde_json::json!({}), serde_json::Value::Null),
+            Outcome::Failed => {
+                ("s3:PutPublicAccessBlock: AccessDenied", serde_json::json!({}), serde_json::Value::Null)
+            }
             _ => ("as the engine says", serde_json::json!({"BlockPublicPolicy": false}), serde_json::Value::Null),
         };
         Report {
@@ -495,7 +498,10 @@ mod tests {
         r.results[1].account = "210987654321".into();
         let s = subject(&r);
         assert!(s.len() <= SUBJECT_LIMIT && s.chars().all(|c| c.is_ascii_graphic() || c == ' '), "{s}");
-        assert!(subject(&report(3)).ends_with("- 3 resources in 1 accounts") || subject(&report(3)).contains("account 123456789012"));
+        assert!(
+            subject(&report(3)).ends_with("- 3 resources in 1 accounts")
+                || subject(&report(3)).contains("account 123456789012")
+        );
         r.control = "c".into();
         assert_eq!(subject(&r), "c: failed - 3 resources in 2 accounts");
     }
@@ -543,6 +549,8 @@ mod tests {
         r.results.push(needs);
         r.finding_url = crate::links::finding_url(r.finding_id.as_deref().unwrap(), "aws", "us-east-1");
         println!("Subject: {}\n\n{}", subject(&r), email(&r, EMAIL_LIMIT));
-        assert!(email(&r, EMAIL_LIMIT).find("NEEDS_ACTION").unwrap() < email(&r, EMAIL_LIMIT).find("REMEDIATED").unwrap());
+        assert!(
+            email(&r, EMAIL_LIMIT).find("NEEDS_ACTION").unwrap() < email(&r, EMAIL_LIMIT).find("REMEDIATED").unwrap()
+        );
     }
 }
