@@ -89,8 +89,10 @@ impl<C: Control> Runtime<C> {
         let mut measured = Measured::default();
         if report.ignored.is_none() {
             let ran = self.run(plan, dry_run).await;
-            // The SLO is counted from the event's time (EventBridge's envelope) to the read-back.
-            if let Some(time) = event_time(event) {
+            // The SLO is counted from the event's time (EventBridge's envelope) to the read-back, for
+            // events about a change; a sweep's backfill is not an event waiting.
+            let about_a_change = matches!(trigger.kind, Kind::Config | Kind::Cloudtrail | Kind::Securityhub);
+            if let Some(time) = event_time(event).filter(|_| about_a_change) {
                 measured.time_to_remediate_ms = ran
                     .results
                     .iter()

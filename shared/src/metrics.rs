@@ -25,7 +25,8 @@ pub struct Measured {
     pub aws_requests: u64,
     /// Resources listed by the invocation's sweeps; `None` when it swept nothing.
     pub resources_scanned: Option<u64>,
-    /// For each `remediated` result of an event that carries a time: event time → read-back done.
+    /// For each `remediated` result of an event about a change (Config, CloudTrail, Security Hub):
+    /// the event's time → read-back done.
     pub time_to_remediate_ms: Vec<u64>,
 }
 
