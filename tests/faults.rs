@@ -243,6 +243,7 @@ async fn a_report_too_long_for_sns_is_published_as_a_summary() {
         detail: "turned on BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets".into(),
         before: json!({"BlockPublicAcls": false, "IgnorePublicAcls": false, "BlockPublicPolicy": false, "RestrictPublicBuckets": false}),
         after: json!({"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}),
+        console_url: None,
     };
     let mut results: Vec<TargetResult> = (0..1990).map(|i| result(i, Outcome::Remediated)).collect();
     results.extend((1990..2000).map(|i| result(i, Outcome::Failed)));
@@ -252,6 +253,8 @@ async fn a_report_too_long_for_sns_is_published_as_a_summary() {
         dry_run: false,
         results,
         ignored: None,
+        finding_id: None,
+        finding_url: None,
     };
     // The emulator enforces SNS's limit, as AWS does: the whole report is refused.
     let whole = serde_json::to_string(&report).unwrap();

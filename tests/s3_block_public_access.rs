@@ -498,3 +498,65 @@ async fn a_sweep_takes_each_bucket_region_from_list_buckets() {
     }
     assert!(!s.proxy.requests().iter().any(is_location), "{:?}", s.proxy.requests());
 }
+
+/// Issue 18: the report names the finding and links to it and to the bucket; SQS subscribers still
+/// receive the JSON report (the e-mail text is another protocol's); every request is counted.
+#[tokio::test]
+async fn a_finding_is_linked_and_sqs_subscribers_still_get_the_json_report() {
+    let s = setup().await;
+    let subscriber = Subscriber::new(&s.config).await;
+    let rt: Rt = s.proxy.runtime(s.config.clone(), &[("NOTIFY_TOPIC_ARN", &subscriber.topic_arn)]).await;
+    let bucket = public_bucket(&s.s3, REGION, &[]).await;
+    let event = sample("securityhub.json", &bucket, ACCOUNT);
+    let finding_id = event["detail"]["findings"][0]["Id"].as_str().unwrap().to_owned();
+
+    s.proxy.clear();
+    let before = rt.clients.aws().requests();
+    let report = rt.handle(&event).await.unwrap();
+    let counted = rt.clients.aws().requests() - before;
+    assert_eq!(counted as usize, s.proxy.requests().len(), "AwsRequests counts what reached the wire");
+    assert!(counted >= 3, "read, fix, read back, publish: {:?}", s.proxy.requests());
+
+    assert_eq!(report.finding_id.as_deref(), Some(finding_id.as_str()));
+    let finding_url = report.finding_url.as_deref().unwrap();
+    assert!(
+        finding_url
+            .starts_with("https://console.aws.amazon.com/securityhub/home?region=us-east-1#/findings?search=Id%3D"),
+        "{finding_url}"
+    );
+    assert!(finding_url.ends_with("b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e"), "{finding_url}");
+    let r = only(&report);
+    assert_eq!(r.outcome, Outcome::Remediated);
+    assert_eq!(
+        r.console_url.as_deref(),
+        Some(format!("https://console.aws.amazon.com/s3/buckets/{bucket}?region={REGION}").as_str())
+    );
+
+    let messages = subscriber.messages().await;
+    assert_eq!(messages.len(), 1);
+    let m = &messages[0];
+    assert_eq!(m["Subject"], format!("s3-block-public-access: remediated - 1 resource in account {ACCOUNT}"));
+    assert_eq!(m["MessageAttributes"]["outcome"]["Value"], "remediated");
+    let body: Report = serde_json::from_str(m["Message"].as_str().unwrap()).expect("the JSON report, not the e-mail");
+    assert_eq!(body, report);
+
+    // Other triggers carry no finding, and the report's JSON has no such keys.
+    let manual = rt.handle(&sample("manual.json", &bucket, ACCOUNT)).await.unwrap();
+    let json = serde_json::to_value(&manual).unwrap();
+    assert!(json.get("finding_id").is_none() && json.get("finding_url").is_none(), "{json}");
+    assert_eq!(only(&manual).outcome, Outcome::AlreadyCompliant);
+    assert!(only(&manual).console_url.is_some());
+}
+
+#[tokio::test]
+async fn the_account_setting_links_to_the_accounts_block_public_access_page() {
+    let s = setup().await;
+    let account = unique_account();
+    let config = s.proxy.sdk_config_in(&account, REGION).await;
+    let rt: Rt = s.proxy.runtime(config, &[]).await;
+    let report = rt.handle(&sample("manual-account.json", "unused", &account)).await.unwrap();
+    assert_eq!(
+        only(&report).console_url.as_deref(),
+        Some("https://console.aws.amazon.com/s3/settings?region=us-east-1")
+    );
+}

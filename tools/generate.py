@@ -382,6 +382,25 @@ def control_block(w):
       TreatMissingData: notBreaching
       AlarmActions: [!Ref ReportTopic]
 """)
+    out.append(f"""  # The SLO: remediated within a second of the event (TimeToRemediate, from the function's EMF log lines).
+  {c}TimeToRemediate:
+    Type: AWS::CloudWatch::Alarm
+    Condition: {on}
+    Properties:
+      AlarmDescription: !Sub "{name} - p99 time from the event to the read-back is above ${{TimeToRemediateP99Ms}} ms."
+      Namespace: AutoRemediation
+      MetricName: TimeToRemediate
+      Dimensions:
+        - Name: Control
+          Value: {name}
+      ExtendedStatistic: p99
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: !Ref TimeToRemediateP99Ms
+      ComparisonOperator: GreaterThanThreshold
+      TreatMissingData: notBreaching
+      AlarmActions: [!Ref ReportTopic]
+""")
     for rule in w["config_rules"]:
         out.append(config_rule(w, rule, f"{c}ConfigRules") + "\n")
     return "\n".join(out)

@@ -1,6 +1,7 @@
 //! AWS clients: one `SdkConfig` per cold start, clients per (account, region) built on first use and kept.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use aws_config::sts::AssumeRoleProvider;
@@ -10,6 +11,11 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_types::region::Region;
 use tokio::sync::OnceCell;
 
@@ -40,6 +46,7 @@ pub struct Aws {
     session_name: String,
     own_account: OnceCell<String>,
     member_configs: tokio::sync::Mutex<HashMap<String, SdkConfig>>,
+    requests: Arc<AtomicU64>,
 }
 
 impl Aws {
@@ -59,7 +66,13 @@ impl Aws {
             .map(|r| r.as_ref().to_owned())
             .ok_or_else(|| Error::InvalidConfig("no AWS region: set AWS_REGION".into()))?;
         let function = settings.own_session_names.first().map(String::as_str).unwrap_or("remediation");
+        // Every client, the member-role credentials and the SNS publish included, is built from `base`:
+        // counting at its HTTP client counts every request the invocation makes (the AwsRequests metric).
+        let requests = Arc::new(AtomicU64::new(0));
+        let http = base.http_client().unwrap_or_else(default_http_client);
+        let base = base.to_builder().http_client(Counting { inner: http, requests: requests.clone() }).build();
         Ok(Aws {
+            requests,
             base,
             region,
             member_role_name: settings.member_role_name.clone(),
@@ -79,6 +92,11 @@ impl Aws {
 
     pub fn sdk_config(&self) -> &SdkConfig {
         &self.base
+    }
+
+    /// HTTP requests sent to AWS so far (each retry is one more).
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 
     /// Records the account from the invoked function's ARN, which saves an STS call.
@@ -156,6 +174,55 @@ impl Aws {
         Err(Error::InvalidConfig(
             "TARGET_REGIONS=all needs remediation-core's all-regions feature (ec2:DescribeRegions)".into(),
         ))
+    }
+}
+
+/// The SDK's own default (hyper 1, rustls with aws-lc), which `SdkConfig` leaves unset until a
+/// client is built: to be wrapped it has to exist first.
+fn default_http_client() -> SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::AwsLc)).build_https()
+}
+
+/// Counts each request (each attempt) on its way out. The SDK has no interceptor slot on `SdkConfig`,
+/// and clients are built by each control; the HTTP client is the one thing they all share.
+#[derive(Debug)]
+struct Counting<T> {
+    inner: T,
+    requests: Arc<AtomicU64>,
+}
+
+impl HttpClient for Counting<SharedHttpClient> {
+    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
+        let inner = self.inner.http_connector(settings, components);
+        SharedHttpConnector::new(Counting { inner, requests: self.requests.clone() })
+    }
+
+    fn validate_base_client_config(
+        &self,
+        components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponentsBuilder,
+        cfg: &aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        self.inner.validate_base_client_config(components, cfg)
+    }
+
+    fn validate_final_config(
+        &self,
+        components: &RuntimeComponents,
+        cfg: &aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        self.inner.validate_final_config(components, cfg)
+    }
+
+    fn connector_metadata(&self) -> Option<aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata> {
+        self.inner.connector_metadata()
+    }
+}
+
+impl HttpConnector for Counting<SharedHttpConnector> {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.inner.call(request)
     }
 }
 

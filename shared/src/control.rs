@@ -87,6 +87,13 @@ pub trait Control: Sized {
     /// The name the report gives the target (an ARN where the resource has one).
     fn arn(&self, target: &Self::Target, partition: &str, account: &str, region: &str) -> String;
 
+    /// The resource's page in the AWS console, for the report. The default reads the ARN
+    /// (`links::resource_url`); a control whose `arn` is not a real ARN (an account or region setting)
+    /// names its settings page here.
+    fn console_url(&self, resource: &str, region: &str) -> Option<String> {
+        crate::links::resource_url(resource, region)
+    }
+
     /// A reason to ignore a CloudTrail call this control otherwise acts on (e.g. a removal).
     fn ignore_call(&self, _call: &ApiCall) -> Option<String> {
         None

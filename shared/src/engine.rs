@@ -1,6 +1,7 @@
 //! The engine: trigger → targets → (exempt? read → compliant? → fix → read back) → report → sinks.
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
@@ -10,9 +11,10 @@ use crate::aws::{Aws, Clients};
 use crate::config::{Regions, Settings};
 use crate::control::{Control, Cx, Resolved};
 use crate::error::{Error, Result};
-use crate::notify;
+use crate::metrics::{self, Measured};
 use crate::report::{Outcome, Report, TargetResult};
 use crate::trigger::{Kind, ResourceRef, Trigger};
+use crate::{links, notify};
 
 /// A control with its settings and clients: built once per cold start.
 pub struct Runtime<C: Control> {
@@ -26,6 +28,14 @@ pub struct Runtime<C: Control> {
 enum Job<T> {
     One { target: T, account: Option<String>, region: String, exempt_by: Option<String> },
     Sweep { account: Option<String>, region: String, exempt_by: Option<String> },
+}
+
+/// What `run` found besides the results.
+struct Ran {
+    results: Vec<TargetResult>,
+    /// When each result was done (its read-back, for a fix), in `results`' order.
+    done_at: Vec<SystemTime>,
+    resources_scanned: Option<u64>,
 }
 
 struct Plan<T> {
@@ -57,6 +67,7 @@ impl<C: Control> Runtime<C> {
     /// report could not be delivered.
     pub async fn handle(&self, event: &Value) -> Result<Report> {
         let trigger = Trigger::parse(event)?;
+        let requests_before = self.aws().requests();
         let plan = self.plan(&trigger)?;
         let dry_run = self.settings.dry_run || trigger.dry_run;
         let mut report = Report {
@@ -65,14 +76,41 @@ impl<C: Control> Runtime<C> {
             dry_run,
             results: Vec::new(),
             ignored: plan.ignored.clone(),
+            finding_id: None,
+            finding_url: None,
         };
+        if trigger.kind == Kind::Securityhub {
+            if let Some((id, region)) = finding(event, C::SECURITY_HUB_CONTROLS) {
+                let region = region.unwrap_or_else(|| self.aws().region().to_owned());
+                report.finding_url = links::finding_url(&id, self.aws().partition(), &region);
+                report.finding_id = Some(id);
+            }
+        }
+        let mut measured = Measured::default();
         if report.ignored.is_none() {
-            report.results = self.run(plan, dry_run).await;
+            let ran = self.run(plan, dry_run).await;
+            // The SLO is counted from the event's time (EventBridge's envelope) to the read-back, for
+            // events about a change; a sweep's backfill is not an event waiting.
+            let about_a_change = matches!(trigger.kind, Kind::Config | Kind::Cloudtrail | Kind::Securityhub);
+            if let Some(time) = event_time(event).filter(|_| about_a_change) {
+                measured.time_to_remediate_ms = ran
+                    .results
+                    .iter()
+                    .zip(&ran.done_at)
+                    .filter(|(r, _)| r.outcome == Outcome::Remediated)
+                    .map(|(_, done)| done.duration_since(time).unwrap_or(Duration::ZERO).as_millis() as u64)
+                    .collect();
+            }
+            measured.resources_scanned = ran.resources_scanned;
+            report.results = ran.results;
             if report.results.is_empty() {
                 report.ignored = Some("no resources to check".into());
             }
         }
-        self.deliver(report).await
+        let delivered = self.deliver(&report).await;
+        measured.aws_requests = self.aws().requests().saturating_sub(requests_before);
+        metrics::emit(&report, &measured);
+        delivered.map(|()| report)
     }
 
     /// Decides what the trigger asks for, without any AWS call.
@@ -187,8 +225,9 @@ impl<C: Control> Runtime<C> {
         Ok(Plan { jobs, sweep_all_regions, ignored: None })
     }
 
-    async fn run(&self, plan: Plan<C::Target>, dry_run: bool) -> Vec<TargetResult> {
+    async fn run(&self, plan: Plan<C::Target>, dry_run: bool) -> Ran {
         let mut results = Vec::new();
+        let mut resources_scanned = None;
         let mut targets = Vec::new();
         let mut sweeps = Vec::new();
         for job in plan.jobs {
@@ -214,18 +253,27 @@ impl<C: Control> Runtime<C> {
         for (account, region, exempt_by, listed) in found {
             match listed {
                 Ok(list) => {
+                    *resources_scanned.get_or_insert(0) += list.len() as u64;
                     targets.extend(list.into_iter().map(|t| (t, account.clone(), region.clone(), exempt_by.clone())))
                 }
                 Err(e) => results.push(self.failure(account, &region, &format!("sweep of {region}"), e).await),
             }
         }
-        let handled: Vec<TargetResult> = stream::iter(targets)
-            .map(|(target, account, region, exempt_by)| self.remediate(target, account, region, exempt_by, dry_run))
+        let mut done_at = vec![SystemTime::now(); results.len()];
+        let handled: Vec<(TargetResult, SystemTime)> = stream::iter(targets)
+            .map(|(target, account, region, exempt_by)| async move {
+                let mut result = self.remediate(target, account, region, exempt_by, dry_run).await;
+                result.console_url = self.control.console_url(&result.resource, &result.region);
+                (result, SystemTime::now())
+            })
             .buffered(self.settings.concurrency)
             .collect()
             .await;
-        results.extend(handled);
-        results
+        for (result, done) in handled {
+            results.push(result);
+            done_at.push(done);
+        }
+        Ran { results, done_at, resources_scanned }
     }
 
     async fn account(&self, account: Option<String>) -> Result<String> {
@@ -261,6 +309,7 @@ impl<C: Control> Runtime<C> {
             detail,
             before: Value::Null,
             after: Value::Null,
+            console_url: None,
         }
     }
 
@@ -292,6 +341,7 @@ impl<C: Control> Runtime<C> {
             detail: String::new(),
             before: Value::Null,
             after: Value::Null,
+            console_url: None,
         };
         let early = exempt_by.or_else(|| {
             let shown = target.to_string();
@@ -413,11 +463,11 @@ impl<C: Control> Runtime<C> {
     }
 
     /// Logs the report, publishes it, and turns failures into the invocation's error.
-    async fn deliver(&self, report: Report) -> Result<Report> {
-        notify::log(&report);
+    async fn deliver(&self, report: &Report) -> Result<()> {
+        notify::log(report);
         let mut delivery_error = None;
         if let (Some(sns), Some(topic)) = (&self.sns, &self.settings.notify_topic_arn) {
-            if let Err(e) = notify::publish(sns, topic, &report).await {
+            if let Err(e) = notify::publish(sns, topic, report).await {
                 tracing::error!(error = %e, "could not publish the report");
                 delivery_error = Some(e.to_string());
             }
@@ -433,8 +483,28 @@ impl<C: Control> Runtime<C> {
         if let Some(e) = delivery_error {
             return Err(Error::NotificationFailed(e));
         }
-        Ok(report)
+        Ok(())
     }
+}
+
+/// The EventBridge envelope's `time` (when the change happened, or the schedule fired).
+fn event_time(event: &Value) -> Option<SystemTime> {
+    let time = event.get("time")?.as_str()?;
+    let parsed = aws_smithy_types::DateTime::from_str(time, aws_smithy_types::date_time::Format::DateTime).ok()?;
+    SystemTime::try_from(parsed).ok()
+}
+
+/// The id (and region) of the Security Hub finding for one of `controls` in the event: the raw
+/// event's `detail.findings[].Id`, which the parsed trigger does not keep.
+fn finding(event: &Value, controls: &[&str]) -> Option<(String, Option<String>)> {
+    let findings = event.pointer("/detail/findings")?.as_array()?;
+    let ours = |f: &&Value| {
+        let id = f.pointer("/Compliance/SecurityControlId").or_else(|| f.pointer("/ProductFields/ControlId"));
+        id.and_then(Value::as_str).is_some_and(|id| controls.contains(&id))
+    };
+    let f = findings.iter().find(ours)?;
+    let region = f.get("Region").or_else(|| event.get("region")).and_then(Value::as_str).map(str::to_owned);
+    Some((f.get("Id")?.as_str()?.to_owned(), region))
 }
 
 enum Described {

@@ -6,6 +6,8 @@ pub use remediation_events::{arn, config, trigger};
 pub mod control;
 pub mod engine;
 pub mod error;
+pub mod links;
+pub mod metrics;
 pub mod notify;
 pub mod report;
 pub mod wiring;

@@ -58,6 +58,9 @@ pub struct TargetResult {
     pub before: Value,
     /// State read back after the fix; null when nothing was written.
     pub after: Value,
+    /// The resource in the AWS console, where it has a page (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub console_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,6 +71,12 @@ pub struct Report {
     pub results: Vec<TargetResult>,
     /// Why the event needed nothing done; null when it named targets.
     pub ignored: Option<String>,
+    /// The Security Hub finding that triggered the invocation (absent for other triggers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding_id: Option<String>,
+    /// That finding in the Security Hub console.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding_url: Option<String>,
 }
 
 impl Report {

@@ -200,6 +200,11 @@ impl Control for EbsDefaultEncryption {
         format!("arn:{partition}:ec2:{}:{account}:{RESOURCE}", target.0)
     }
 
+    /// EC2's settings page, "Data protection and security" tab, where EBS encryption is set.
+    fn console_url(&self, _resource: &str, region: &str) -> Option<String> {
+        remediation_core::links::page(region, &format!("ec2/home?region={region}#Settings:tab=ebsEncryption"))
+    }
+
     fn ignore_call(&self, call: &remediation_core::ApiCall) -> Option<String> {
         (call.event_name != "DisableEbsEncryptionByDefault" && self.kms_key_id.is_none()).then(|| {
             format!("{} changes only the default KMS key, and EBS_DEFAULT_KMS_KEY_ID is not set", call.event_name)

@@ -196,6 +196,14 @@ impl Control for S3BlockPublicAccess {
         }
     }
 
+    /// The account setting's page is the console's "Block Public Access settings for this account".
+    fn console_url(&self, resource: &str, region: &str) -> Option<String> {
+        match resource.strip_prefix("AWS::::Account:") {
+            Some(_) => remediation_core::links::page(region, &format!("s3/settings?region={region}")),
+            None => remediation_core::links::resource_url(resource, region),
+        }
+    }
+
     async fn sweep(&self, cx: &Cx<'_, Client>) -> Result<Vec<Target>> {
         let mut targets = vec![Target::Account(cx.account.to_owned())];
         let mut token = None;
