@@ -343,12 +343,13 @@ mod tests {
             r#"{"id": "A", "control": "*", "resource": "x", "reason": "r", "owner": "o", "expires": "2026-06-01"}"#;
         let with = |field: &str, value: &str| {
             let mut v: Value = serde_json::from_str(ok).unwrap();
+            v["id"] = Value::from("Z");
             if value == "<none>" {
                 v.as_object_mut().unwrap().remove(field);
             } else {
                 v[field] = serde_json::from_str(value).unwrap();
             }
-            format!("[{ok}, {v}]").replace(r#"[{"id": "A""#, r#"[{"id": "Z""#)
+            format!("[{ok}, {v}]")
         };
         let cases = [
             (with("reason", "<none>"), "reason is missing"),
@@ -373,7 +374,7 @@ mod tests {
         for (doc, want) in cases {
             let err = Document::parse(&doc, day("2026-05-01"), 365).unwrap_err();
             assert!(err.contains(want), "{doc}: {err}");
-            if doc.starts_with("[{") && !want.contains("twice") {
+            if doc.as_bytes().get(1) == Some(&0x7b) && !want.contains("twice") {
                 assert!(err.starts_with("entry 2"), "names the entry: {err}");
             }
         }
