@@ -36,14 +36,19 @@ struct Exceptions {
     max_days: u64,
     warn_days: u64,
     /// When it was read (by the settings' clock) and what it held: read again after a minute.
-    cache: tokio::sync::Mutex<Option<(SystemTime, Result<Arc<Document>, String>)>>,
+    cache: tokio::sync::Mutex<Option<Cached>>,
 }
+
+/// When the document was read (by the settings' clock), and what it held.
+type Cached = (SystemTime, Result<Arc<Document>, String>);
 
 /// How long a read of the exceptions document is kept.
 pub const EXCEPTIONS_TTL: Duration = Duration::from_secs(60);
 
 /// What one invocation knows about exceptions while it handles its targets.
 struct Pass {
+    dry_run: bool,
+    kind: Kind,
     doc: Option<Arc<Document>>,
     today: Date,
     /// Ids of the entries that matched a target (for the sweep's reminder).
@@ -249,7 +254,7 @@ impl<C: Control> Runtime<C> {
             Ok(doc) => doc,
             Err(why) => return (self.all_failed(plan, &why).await, None),
         };
-        let pass = Pass { doc, today, matched: Mutex::new(HashSet::new()) };
+        let pass = Pass { dry_run, kind, doc, today, matched: Mutex::new(HashSet::new()) };
         let mut scopes = Vec::new();
         let mut results = Vec::new();
         let mut targets = Vec::new();
@@ -287,9 +292,7 @@ impl<C: Control> Runtime<C> {
         }
         let pass = &pass;
         let handled: Vec<TargetResult> = stream::iter(targets)
-            .map(|(target, account, region, exempt_by)| {
-                self.remediate(target, account, region, exempt_by, dry_run, kind, pass)
-            })
+            .map(|(target, account, region, exempt_by)| self.remediate(target, account, region, exempt_by, pass))
             .buffered(self.settings.concurrency)
             .collect()
             .await;
@@ -581,8 +584,6 @@ impl<C: Control> Runtime<C> {
         account: Option<String>,
         region: String,
         exempt_by: Option<String>,
-        dry_run: bool,
-        kind: Kind,
         pass: &Pass,
     ) -> TargetResult {
         let account = match self.account(account).await {
@@ -611,7 +612,7 @@ impl<C: Control> Runtime<C> {
             result.detail = why;
             return result;
         }
-        match self.steps(target, &account, region, dry_run, kind, pass, &mut notes, &mut result).await {
+        match self.steps(target, &account, region, pass, &mut notes, &mut result).await {
             Ok(()) => {}
             Err(Error::NeedsAction(what)) => {
                 result.outcome = Outcome::NeedsAction;
@@ -636,8 +637,6 @@ impl<C: Control> Runtime<C> {
         target: C::Target,
         account: &str,
         region: String,
-        dry_run: bool,
-        kind: Kind,
         pass: &Pass,
         notes: &mut Vec<String>,
         result: &mut TargetResult,
@@ -685,7 +684,7 @@ impl<C: Control> Runtime<C> {
         }
         // Intended changes stay intended whatever the trigger: who made this one? (A CloudTrail trigger
         // already said, in the plan.)
-        if kind != Kind::Cloudtrail && !self.settings.exempt_principals.is_empty() {
+        if pass.kind != Kind::Cloudtrail && !self.settings.exempt_principals.is_empty() {
             if let Some(lookup) = self.control.change_lookup(&cx, &result.resource, &before) {
                 if let Some(why) = self.intended_change(account, &region, &lookup).await? {
                     return exempt(result, why);
@@ -697,7 +696,7 @@ impl<C: Control> Runtime<C> {
             result.detail = what;
             return Ok(());
         }
-        if dry_run {
+        if pass.dry_run {
             result.outcome = Outcome::WouldRemediate;
             result.detail = "noncompliant; dry run, nothing written".into();
             return Ok(());
