@@ -29,6 +29,11 @@ SHARED_TOP = """\
 """
 
 
+# Settings of every function whose Has<Setting> condition template-head.yaml declares (a control's
+# `when_set` may name them).
+GLOBAL_CONDITIONS = {"EXEMPT_PRINCIPALS"}
+
+
 def camel(name):
     """`s3-block-public-access` / `PASSWORD_MIN_LENGTH` -> `S3BlockPublicAccess` / `PasswordMinLength`."""
     return "".join(part[:1].upper() + part[1:].lower() for part in re.split(r"[-_]", name) if part)
@@ -184,7 +189,19 @@ def control_block(w):
                   Action: ec2:DescribeRegions
                   Resource: "*"
                 - !Ref AWS::NoValue""")
-    statements.append(f"""              - Sid: Report
+    statements.append(f"""              - Sid: Exceptions
+                Effect: Allow
+                Action: ssm:GetParameter
+                Resource: !If
+                  - OwnExceptionsParameter
+                  - !Sub "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/${{AWS::StackName}}/exceptions"
+                  - !Sub "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter${{ExceptionsParameterName}}"
+              # The UTC day of the last exceptions reminder: at most one a day.
+              - Sid: ExceptionReminderDay
+                Effect: Allow
+                Action: [ssm:GetParameter, ssm:PutParameter]
+                Resource: !Sub "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/auto-remediation/exception-reminders/${{AWS::StackName}}-{name}"
+              - Sid: Report
                 Effect: Allow
                 Action: sns:Publish
                 Resource: !Ref ReportTopic
@@ -434,6 +451,8 @@ def central_template(ws):
         if w["event_names"] and w["global_service"]:
             conditions.append(f"  {c}GlobalCalls: !And [!Condition {c}On, !Equals [!Ref AWS::Region, us-east-1]]")
         for s in w["settings"]:
+            if s["name"] in GLOBAL_CONDITIONS:
+                continue
             if any(p["when_set"] == s["name"] for p in w["permissions"]):
                 conditions.append(f"  Has{camel(s['name'])}: !Not [!Equals [!Ref {camel(s['name'])}, \"\"]]")
         if w["config_rules"]:

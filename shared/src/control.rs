@@ -36,6 +36,18 @@ pub struct Description {
     pub not_ours: Option<String>,
 }
 
+/// Where to find who made the change that left a target noncompliant (CloudTrail `LookupEvents`), so
+/// that a change made by an `EXEMPT_PRINCIPALS` principal stays intended whatever the trigger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeLookup {
+    /// The calls that make the change (`ScheduleKeyDeletion`); the most recent one decides.
+    pub event_names: &'static [&'static str],
+    /// The resource as CloudTrail records it (`ResourceName`: a key's ARN).
+    pub resource_name: String,
+    /// How far back such a call can be (a key's longest pending window).
+    pub since: std::time::SystemTime,
+}
+
 /// The client, account and region one target is handled with.
 pub struct Cx<'a, C> {
     pub client: &'a C,
@@ -144,6 +156,13 @@ pub trait Control: Sized {
     /// whose fix asks for more than compliance (a cancelled key must also be usable again) says so here.
     fn is_fixed(&self, _before: &Self::State, after: &Self::State) -> bool {
         self.is_compliant(after)
+    }
+
+    /// For a noncompliant target reached by any trigger but a CloudTrail call: where CloudTrail records
+    /// the call that caused it. Asked only when `EXEMPT_PRINCIPALS` is set; the core looks it up (needs
+    /// remediation-core's `intended-changes` feature and `cloudtrail:LookupEvents`). `None`: don't look.
+    fn change_lookup(&self, _cx: &Cx<'_, Self::Client>, _arn: &str, _state: &Self::State) -> Option<ChangeLookup> {
+        None
     }
 
     /// Makes the target compliant. Returns what was done, for the report's `detail`.

@@ -1,6 +1,7 @@
 //! The engine: trigger → targets → (exempt? read → compliant? → fix → read back) → report → sinks.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use futures::stream::{self, StreamExt};
@@ -10,7 +11,8 @@ use crate::arn::Arn;
 use crate::aws::{Aws, Clients};
 use crate::config::{Regions, Settings};
 use crate::control::{Control, Cx, Resolved};
-use crate::error::{Error, Result};
+use crate::error::{AwsError, Error, Result};
+use crate::exceptions::{tag_verdict, Date, Document, Entry, TagVerdict};
 use crate::metrics::{self, Measured};
 use crate::report::{Outcome, Report, TargetResult};
 use crate::trigger::{Kind, ResourceRef, Trigger};
@@ -22,6 +24,44 @@ pub struct Runtime<C: Control> {
     pub settings: Settings,
     pub clients: Clients<C::Client>,
     sns: Option<aws_sdk_sns::Client>,
+    exceptions: Option<Exceptions>,
+    /// CloudTrail's LookupEvents allows 2 calls a second per account and region: one at a time.
+    #[cfg_attr(not(feature = "intended-changes"), allow(dead_code))]
+    lookups: tokio::sync::Semaphore,
+}
+
+/// `EXCEPTIONS_PARAMETER` and the document last read from it.
+struct Exceptions {
+    parameter: String,
+    ssm: aws_sdk_ssm::Client,
+    max_days: u64,
+    warn_days: u64,
+    /// When it was read (by the settings' clock) and what it held: read again after a minute.
+    cache: tokio::sync::Mutex<Option<Cached>>,
+}
+
+/// When the document was read (by the settings' clock), and what it held.
+type Cached = (SystemTime, Result<Arc<Document>, String>);
+
+/// How long a read of the exceptions document is kept.
+pub const EXCEPTIONS_TTL: Duration = Duration::from_secs(60);
+
+/// What one invocation knows about exceptions while it handles its targets.
+struct Pass {
+    dry_run: bool,
+    kind: Kind,
+    doc: Option<Arc<Document>>,
+    today: Date,
+    /// Ids of the entries that matched a target (for the sweep's reminder).
+    matched: Mutex<HashSet<String>>,
+}
+
+/// A sweep's view for the reminder: the document, what matched, and the (account, region) pairs listed.
+struct Swept {
+    doc: Arc<Document>,
+    today: Date,
+    matched: HashSet<String>,
+    scopes: Vec<(String, String)>,
 }
 
 /// One unit of work the plan names.
@@ -36,6 +76,8 @@ struct Ran {
     /// When each result was done (its read-back, for a fix), in `results`' order.
     done_at: Vec<SystemTime>,
     resources_scanned: Option<u64>,
+    /// What a sweep covered, for the exceptions reminder.
+    swept: Option<Swept>,
 }
 
 struct Plan<T> {
@@ -55,7 +97,23 @@ impl<C: Control> Runtime<C> {
     /// `Err(InvalidConfig)` when one of the control's own settings is malformed.
     pub fn new(settings: Settings, aws: Arc<Aws>) -> Result<Self> {
         let sns = settings.notify_topic_arn.as_ref().map(|_| aws_sdk_sns::Client::new(aws.sdk_config()));
-        Ok(Runtime { control: C::new(&settings)?, clients: Clients::new(aws, C::client), settings, sns })
+        let max_days = settings.number("EXCEPTION_MAX_DAYS", 365, 1..=3650)?;
+        let warn_days = settings.number("EXCEPTION_WARN_DAYS", 14, 0..=365)?;
+        let exceptions = settings.var("EXCEPTIONS_PARAMETER").map(|parameter| Exceptions {
+            parameter: parameter.to_owned(),
+            ssm: aws_sdk_ssm::Client::new(aws.sdk_config()),
+            max_days,
+            warn_days,
+            cache: tokio::sync::Mutex::new(None),
+        });
+        Ok(Runtime {
+            control: C::new(&settings)?,
+            clients: Clients::new(aws, C::client),
+            settings,
+            sns,
+            exceptions,
+            lookups: tokio::sync::Semaphore::new(1),
+        })
     }
 
     fn aws(&self) -> &Aws {
@@ -88,7 +146,7 @@ impl<C: Control> Runtime<C> {
         }
         let mut measured = Measured::default();
         if report.ignored.is_none() {
-            let ran = self.run(plan, dry_run).await;
+            let ran = self.run(plan, dry_run, trigger.kind).await;
             // The SLO is counted from the event's time (EventBridge's envelope) to the read-back, for
             // events about a change; a sweep's backfill is not an event waiting.
             let about_a_change = matches!(trigger.kind, Kind::Config | Kind::Cloudtrail | Kind::Securityhub);
@@ -103,6 +161,9 @@ impl<C: Control> Runtime<C> {
             }
             measured.resources_scanned = ran.resources_scanned;
             report.results = ran.results;
+            if let Some(swept) = ran.swept.filter(|_| trigger.sweep) {
+                self.remind(swept).await;
+            }
             if report.results.is_empty() {
                 report.ignored = Some("no resources to check".into());
             }
@@ -225,7 +286,18 @@ impl<C: Control> Runtime<C> {
         Ok(Plan { jobs, sweep_all_regions, ignored: None })
     }
 
-    async fn run(&self, plan: Plan<C::Target>, dry_run: bool) -> Ran {
+    async fn run(&self, plan: Plan<C::Target>, dry_run: bool, kind: Kind) -> Ran {
+        let today = Date::of(self.settings.now());
+        let doc = match self.exceptions().await {
+            Ok(doc) => doc,
+            Err(why) => {
+                let results = self.all_failed(plan, &why).await;
+                let done_at = vec![SystemTime::now(); results.len()];
+                return Ran { results, done_at, resources_scanned: None, swept: None };
+            }
+        };
+        let pass = Pass { dry_run, kind, doc, today, matched: Mutex::new(HashSet::new()) };
+        let mut scopes = Vec::new();
         let mut results = Vec::new();
         let mut resources_scanned = None;
         let mut targets = Vec::new();
@@ -254,15 +326,19 @@ impl<C: Control> Runtime<C> {
             match listed {
                 Ok(list) => {
                     *resources_scanned.get_or_insert(0) += list.len() as u64;
+                    if let Ok(a) = self.account(account.clone()).await {
+                        scopes.push((a, region.clone()));
+                    }
                     targets.extend(list.into_iter().map(|t| (t, account.clone(), region.clone(), exempt_by.clone())))
                 }
                 Err(e) => results.push(self.failure(account, &region, &format!("sweep of {region}"), e).await),
             }
         }
         let mut done_at = vec![SystemTime::now(); results.len()];
+        let pass = &pass;
         let handled: Vec<(TargetResult, SystemTime)> = stream::iter(targets)
             .map(|(target, account, region, exempt_by)| async move {
-                let mut result = self.remediate(target, account, region, exempt_by, dry_run).await;
+                let mut result = self.remediate(target, account, region, exempt_by, pass).await;
                 result.console_url = self.control.console_url(&result.resource, &result.region);
                 (result, SystemTime::now())
             })
@@ -273,7 +349,242 @@ impl<C: Control> Runtime<C> {
             results.push(result);
             done_at.push(done);
         }
-        Ran { results, done_at, resources_scanned }
+        let swept = pass.doc.clone().filter(|_| !scopes.is_empty()).map(|doc| Swept {
+            doc,
+            today,
+            matched: pass.matched.lock().expect("matched lock").clone(),
+            scopes,
+        });
+        Ran { results, done_at, resources_scanned, swept }
+    }
+
+    /// The exceptions document, read at most once a minute (by the settings' clock). `Ok(None)`: no
+    /// `EXCEPTIONS_PARAMETER`. `Err`: it could not be read or is invalid; then nothing may be done.
+    async fn exceptions(&self) -> Result<Option<Arc<Document>>, String> {
+        let Some(source) = &self.exceptions else {
+            return Ok(None);
+        };
+        let now = self.settings.now();
+        let mut cache = source.cache.lock().await;
+        if let Some((at, doc)) = cache.as_ref() {
+            if now.duration_since(*at).is_ok_and(|age| age < EXCEPTIONS_TTL) {
+                return doc.clone().map(Some);
+            }
+        }
+        let ssm = &source.ssm;
+        let out = ssm.get_parameter().name(&source.parameter).send().await.map_err(|e| {
+            let e = AwsError::from_sdk("ssm:GetParameter", &source.parameter, e);
+            format!("could not read the exceptions document (EXCEPTIONS_PARAMETER), so nothing was done: {e}")
+        })?;
+        let text = out.parameter().and_then(|p| p.value()).unwrap_or_default();
+        let doc = Document::parse(text, Date::of(now), source.max_days)
+            .map(Arc::new)
+            .map_err(|e| format!("the exceptions document {} is invalid, so nothing was done: {e}", source.parameter));
+        if let Err(e) = &doc {
+            tracing::error!(control = C::NAME, error = %e, "invalid exceptions document");
+        }
+        *cache = Some((now, doc.clone()));
+        doc.map(Some)
+    }
+
+    /// Every job of the plan `failed` with `why`, without any call (the exceptions are unknown).
+    async fn all_failed(&self, plan: Plan<C::Target>, why: &str) -> Vec<TargetResult> {
+        let mut results = Vec::new();
+        for job in plan.jobs {
+            let (what, account, region) = match job {
+                Job::One { target, account, region, .. } => {
+                    let what = match self.account(account.clone()).await {
+                        Ok(a) => self.control.arn(&target, self.aws().partition(), &a, &region),
+                        Err(_) => target.to_string(),
+                    };
+                    (what, account, region)
+                }
+                Job::Sweep { account, region, .. } => (format!("sweep of {region}"), account, region),
+            };
+            let mut r = self.failure(account, &region, &what, Error::Target(why.to_owned())).await;
+            r.resource = what;
+            r.detail = why.to_owned();
+            results.push(r);
+        }
+        if let Some(account) = plan.sweep_all_regions {
+            let region = self.aws().region().to_owned();
+            results.push(self.failure(account, &region, "sweep of every region", Error::Target(why.to_owned())).await);
+        }
+        results
+    }
+
+    /// Exceptions of the document that cover the target: the detail of an active one; the expired ones
+    /// become notes on the result.
+    fn document_exemption(
+        &self,
+        pass: &Pass,
+        account: &str,
+        region: &str,
+        names: &[&str],
+        notes: &mut Vec<String>,
+    ) -> Option<String> {
+        let doc = pass.doc.as_ref()?;
+        let mut active: Option<&Entry> = None;
+        for entry in doc.matching(C::NAME, account, region, names) {
+            pass.matched.lock().expect("matched lock").insert(entry.id.clone());
+            if entry.is_active(pass.today) {
+                active.get_or_insert(entry);
+            } else {
+                note(notes, entry.expired_note());
+            }
+        }
+        active.map(Entry::exempt_detail)
+    }
+
+    /// The daily reminder of a sweep: exceptions expiring within `EXCEPTION_WARN_DAYS`, and this
+    /// control's entries that matched nothing in the accounts and regions swept. Published at most once
+    /// a day per function: an SSM marker (`/auto-remediation/exception-reminders/<function>`) holds the
+    /// UTC day of the last one and is written before the publish.
+    async fn remind(&self, swept: Swept) {
+        let Some(source) = &self.exceptions else {
+            return;
+        };
+        let today = swept.today;
+        let horizon = today.add_days(source.warn_days as i64);
+        let expiring: Vec<&Entry> = swept
+            .doc
+            .entries
+            .iter()
+            .filter(|e| (e.control == C::NAME || e.control == "*") && e.is_active(today) && e.expires <= horizon)
+            .collect();
+        let in_scope = |e: &Entry| {
+            e.account.as_deref().is_none_or(|a| swept.scopes.iter().any(|(acc, _)| acc == a))
+                && e.region.as_deref().is_none_or(|r| C::GLOBAL_SWEEP || swept.scopes.iter().any(|(_, reg)| reg == r))
+        };
+        let unmatched: Vec<&Entry> = swept
+            .doc
+            .entries
+            .iter()
+            .filter(|e| e.control == C::NAME && !swept.matched.contains(&e.id) && in_scope(e))
+            .collect();
+        if expiring.is_empty() && unmatched.is_empty() {
+            return;
+        }
+        let show = |e: &&Entry| {
+            serde_json::json!({"id": e.id, "control": e.control, "resource": e.resource, "account": e.account,
+                               "region": e.region, "owner": e.owner, "reason": e.reason,
+                               "expires": e.expires.to_string(), "days_left": today.days_until(e.expires)})
+        };
+        let body = serde_json::json!({
+            "control": C::NAME,
+            "reminder": "exceptions",
+            "date": today.to_string(),
+            "expiring_within_days": source.warn_days,
+            "expiring": expiring.iter().map(show).collect::<Vec<_>>(),
+            "matched_nothing": unmatched.iter().map(show).collect::<Vec<_>>(),
+        });
+        let subject = format!(
+            "[{}] exceptions: {} expiring within {} days, {} matched nothing",
+            C::NAME,
+            expiring.len(),
+            source.warn_days,
+            unmatched.len()
+        );
+        println!("{}", serde_json::json!({"message": "exceptions reminder", "reminder": body}));
+        let (Some(sns), Some(topic), Some(function)) =
+            (&self.sns, &self.settings.notify_topic_arn, self.settings.own_session_names.first())
+        else {
+            return;
+        };
+        let marker = format!("/auto-remediation/exception-reminders/{function}");
+        let ssm = &source.ssm;
+        match ssm.get_parameter().name(&marker).send().await {
+            Ok(out) if out.parameter().and_then(|p| p.value()) == Some(today.to_string().as_str()) => return,
+            Ok(_) => {}
+            Err(e) => {
+                let e = AwsError::from_sdk("ssm:GetParameter", &marker, e);
+                if !e.is(&["ParameterNotFound"]) {
+                    tracing::error!(error = %e, "exceptions reminder: cannot tell whether today's was sent; skipped");
+                    return;
+                }
+            }
+        }
+        let put = ssm
+            .put_parameter()
+            .name(&marker)
+            .value(today.to_string())
+            .r#type(aws_sdk_ssm::types::ParameterType::String)
+            .overwrite(true)
+            .send()
+            .await;
+        if let Err(e) = put {
+            let e = AwsError::from_sdk("ssm:PutParameter", &marker, e);
+            tracing::error!(error = %e, "exceptions reminder: marker not written; skipped");
+            return;
+        }
+        if let Err(e) = notify::publish_reminder(sns, topic, C::NAME, &subject, &body.to_string()).await {
+            tracing::error!(error = %e, "exceptions reminder not published");
+        }
+    }
+
+    /// Who made the change, when `EXEMPT_PRINCIPALS` is set and the control says where to look:
+    /// `Some(detail)` when the most recent such call was made by an exempt principal.
+    #[cfg(feature = "intended-changes")]
+    async fn intended_change(
+        &self,
+        account: &str,
+        region: &str,
+        lookup: &crate::control::ChangeLookup,
+    ) -> Result<Option<String>> {
+        use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+        let _one_at_a_time = self.lookups.acquire().await.map_err(|e| Error::Target(e.to_string()))?;
+        let conf = self.aws().config_for(account, region).await?;
+        let cloudtrail = aws_sdk_cloudtrail::Client::new(&conf);
+        let attribute = LookupAttribute::builder()
+            .attribute_key(LookupAttributeKey::ResourceName)
+            .attribute_value(&lookup.resource_name)
+            .build()
+            .map_err(|e| Error::Target(e.to_string()))?;
+        let mut token = None;
+        // Newest first; a few pages cover any resource's recent history.
+        for _ in 0..5 {
+            let out = cloudtrail
+                .lookup_events()
+                .lookup_attributes(attribute.clone())
+                .start_time(aws_smithy_types::DateTime::from(lookup.since))
+                .end_time(aws_smithy_types::DateTime::from(self.settings.now()))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("cloudtrail:LookupEvents", &lookup.resource_name, e))?;
+            let latest = out.events().iter().find(|e| e.event_name().is_some_and(|n| lookup.event_names.contains(&n)));
+            if let Some(event) = latest {
+                let record: serde_json::Value =
+                    event.cloud_trail_event().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default();
+                let who = &record["userIdentity"];
+                let principals = [&who["arn"], &who["sessionContext"]["sessionIssuer"]["arn"]];
+                let name = event.event_name().unwrap_or_default();
+                let when = event.event_time().map(|t| t.to_string()).unwrap_or_default();
+                return Ok(principals
+                    .into_iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .find(|p| self.settings.is_exempt_principal(p))
+                    .map(|p| format!("{name} at {when} was made by exempt principal {p} (CloudTrail LookupEvents): an intended change")));
+            }
+            token = out.next_token().map(str::to_owned);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
+    #[cfg(not(feature = "intended-changes"))]
+    async fn intended_change(
+        &self,
+        _account: &str,
+        _region: &str,
+        _lookup: &crate::control::ChangeLookup,
+    ) -> Result<Option<String>> {
+        Err(Error::Target(format!(
+            "{} looks up intended changes: it needs remediation-core's intended-changes feature",
+            C::NAME
+        )))
     }
 
     async fn account(&self, account: Option<String>) -> Result<String> {
@@ -326,7 +637,7 @@ impl<C: Control> Runtime<C> {
         account: Option<String>,
         region: String,
         exempt_by: Option<String>,
-        dry_run: bool,
+        pass: &Pass,
     ) -> TargetResult {
         let account = match self.account(account).await {
             Ok(a) => a,
@@ -343,16 +654,19 @@ impl<C: Control> Runtime<C> {
             after: Value::Null,
             console_url: None,
         };
+        let mut notes = Vec::new();
         let early = exempt_by.or_else(|| {
             let shown = target.to_string();
-            self.is_listed_exempt([shown.as_str(), result.resource.as_str()].into_iter())
+            let names = [shown.as_str(), result.resource.as_str()];
+            self.is_listed_exempt(names.into_iter())
+                .or_else(|| self.document_exemption(pass, &account, &region, &names, &mut notes))
         });
         if let Some(why) = early {
             result.outcome = Outcome::Exempt;
             result.detail = why;
             return result;
         }
-        match self.steps(target, &account, region, dry_run, &mut result).await {
+        match self.steps(target, &account, region, pass, &mut notes, &mut result).await {
             Ok(()) => {}
             Err(Error::NeedsAction(what)) => {
                 result.outcome = Outcome::NeedsAction;
@@ -364,6 +678,9 @@ impl<C: Control> Runtime<C> {
                 tracing::error!(control = C::NAME, resource = %result.resource, error = %e, "remediation failed");
             }
         }
+        if !notes.is_empty() && result.outcome != Outcome::Exempt {
+            result.detail = format!("{}; {}", notes.join("; "), result.detail);
+        }
         result
     }
 
@@ -374,7 +691,8 @@ impl<C: Control> Runtime<C> {
         target: C::Target,
         account: &str,
         region: String,
-        dry_run: bool,
+        pass: &Pass,
+        notes: &mut Vec<String>,
         result: &mut TargetResult,
     ) -> Result<()> {
         let partition = self.aws().partition();
@@ -396,7 +714,7 @@ impl<C: Control> Runtime<C> {
         let cx = Cx { client: &client, account, region: &region, now };
 
         if C::DESCRIBE_BEFORE_READ {
-            match self.described_exemption(&cx, &target).await? {
+            match self.described_exemption(&cx, &target, &result.resource, pass, notes).await? {
                 Described::Gone => return not_found(result),
                 Described::Exempt(why) => return exempt(result, why),
                 Described::Go => {}
@@ -412,10 +730,19 @@ impl<C: Control> Runtime<C> {
             return Ok(());
         }
         if !C::DESCRIBE_BEFORE_READ {
-            match self.described_exemption(&cx, &target).await? {
+            match self.described_exemption(&cx, &target, &result.resource, pass, notes).await? {
                 Described::Gone => return not_found(result),
                 Described::Exempt(why) => return exempt(result, why),
                 Described::Go => {}
+            }
+        }
+        // Intended changes stay intended whatever the trigger: who made this one? (A CloudTrail trigger
+        // already said, in the plan.)
+        if pass.kind != Kind::Cloudtrail && !self.settings.exempt_principals.is_empty() {
+            if let Some(lookup) = self.control.change_lookup(&cx, &result.resource, &before) {
+                if let Some(why) = self.intended_change(account, &region, &lookup).await? {
+                    return exempt(result, why);
+                }
             }
         }
         if let Some(what) = self.control.needs_action(&before) {
@@ -423,7 +750,7 @@ impl<C: Control> Runtime<C> {
             result.detail = what;
             return Ok(());
         }
-        if dry_run {
+        if pass.dry_run {
             result.outcome = Outcome::WouldRemediate;
             result.detail = "noncompliant; dry run, nothing written".into();
             return Ok(());
@@ -446,19 +773,38 @@ impl<C: Control> Runtime<C> {
     }
 
     /// Tags, ownership and extra names: whether the target is exempt.
-    async fn described_exemption(&self, cx: &Cx<'_, C::Client>, target: &C::Target) -> Result<Described> {
+    /// Tags (with their end dates), the exceptions document and extra names: whether the target is exempt.
+    async fn described_exemption(
+        &self,
+        cx: &Cx<'_, C::Client>,
+        target: &C::Target,
+        resource: &str,
+        pass: &Pass,
+        notes: &mut Vec<String>,
+    ) -> Result<Described> {
         let Some(description) = self.control.describe(cx, target).await? else {
             return Ok(Described::Gone);
         };
-        let tag_exempt = self.settings.exempt_tag.as_ref().and_then(|tag| {
-            tag.matches(description.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))).then(|| {
-                format!("tagged {}{}", tag.key, tag.value.as_ref().map(|v| format!("={v}")).unwrap_or_default())
-            })
-        });
+        let tag = match &self.settings.exempt_tag {
+            Some(tag) => tag_verdict(tag, &description.tags, pass.today),
+            None => TagVerdict::Absent,
+        };
+        let tag_exempt = match tag {
+            TagVerdict::Exempt(why) => Some(why),
+            TagVerdict::NotExempt(why) => {
+                note(notes, why);
+                None
+            }
+            TagVerdict::Absent => None,
+        };
+        let shown = target.to_string();
+        let mut names: Vec<&str> = description.names.iter().map(String::as_str).collect();
+        names.extend([shown.as_str(), resource]);
         Ok(description
             .not_ours
             .or(tag_exempt)
             .or_else(|| self.is_listed_exempt(description.names.iter().map(String::as_str)))
+            .or_else(|| self.document_exemption(pass, cx.account, cx.region, &names, notes))
             .map_or(Described::Go, Described::Exempt))
     }
 
@@ -511,6 +857,12 @@ enum Described {
     Gone,
     Exempt(String),
     Go,
+}
+
+fn note(notes: &mut Vec<String>, what: String) {
+    if !notes.contains(&what) {
+        notes.push(what);
+    }
 }
 
 fn exempt(result: &mut TargetResult, why: String) -> Result<()> {

@@ -324,6 +324,27 @@ fn clip(text: &str, max: usize) -> String {
     format!("{}...", &text[..end])
 }
 
+/// The daily exceptions reminder of a sweep: its own message, attributes `control` and
+/// `outcome=exception_reminder` so subscribers can route it apart from the reports.
+pub async fn publish_reminder(
+    sns: &aws_sdk_sns::Client,
+    topic_arn: &str,
+    control: &str,
+    subject: &str,
+    body: &str,
+) -> Result<()> {
+    sns.publish()
+        .topic_arn(topic_arn)
+        .subject(subject.chars().take(100).collect::<String>())
+        .message(body)
+        .message_attributes("control", attribute(&[control])?)
+        .message_attributes("outcome", attribute(&["exception_reminder"])?)
+        .send()
+        .await
+        .map_err(|e| Error::NotificationFailed(AwsError::from_sdk("sns:Publish", topic_arn, e).to_string()))?;
+    Ok(())
+}
+
 fn push_unique<'a>(list: &mut Vec<&'a str>, value: &'a str) {
     if !list.contains(&value) {
         list.push(value);

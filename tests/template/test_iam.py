@@ -52,12 +52,15 @@ SDK_TO_IAM = {
     ("sts", "assume_role"): "sts:AssumeRole",
     # GetCallerIdentity works whatever the policy says (it cannot be denied).
     ("sts", "get_caller_identity"): None,
+    ("ssm", "get_parameter"): "ssm:GetParameter",
+    ("ssm", "put_parameter"): "ssm:PutParameter",
+    ("cloudtrail", "lookup_events"): "cloudtrail:LookupEvents",
 }
 
 # Client variables and fields whose name says which SDK they belong to.
 RECEIVERS = {
     "s3": "s3", "s3control": "s3control", "kms": "kms", "ec2": "ec2", "sns": "sns", "sts": "sts", "iam": "iam",
-    "cloudtrail": "cloudtrail", "guardduty": "guardduty", "config": "config",
+    "cloudtrail": "cloudtrail", "guardduty": "guardduty", "config": "config", "ssm": "ssm",
 }
 
 # Actions the code calls only in some configurations, and the template condition that grants them.
@@ -308,7 +311,9 @@ class Permissions(unittest.TestCase):
         got = allowed(role_policy(role))
         # Everything the four controls call in an account, in every configuration; reports,
         # queues, logs and role chaining stay in the central account.
-        expected = set().union(*self.code.values()) - {"sns:Publish", "sts:AssumeRole"}
+        # The exceptions document and the reminder's day marker are read in the central account.
+        central_only = {"sns:Publish", "sts:AssumeRole", "ssm:GetParameter", "ssm:PutParameter"}
+        expected = set().union(*self.code.values()) - central_only
         self.assertEqual(set(got), expected)
 
     def test_member_role_trusts_only_the_central_function_roles(self):
@@ -384,7 +389,8 @@ class Permissions(unittest.TestCase):
 class Settings(unittest.TestCase):
     """Every setting the core reads is a template parameter, set on the functions that use it."""
 
-    COMMON = {"NOTIFY_TOPIC_ARN", "DRY_RUN", "EXEMPT_TAG", "EXEMPT_RESOURCES", "EXEMPT_PRINCIPALS", "MEMBER_ROLE_NAME", "TARGET_REGIONS"}
+    COMMON = {"NOTIFY_TOPIC_ARN", "DRY_RUN", "EXEMPT_TAG", "EXEMPT_RESOURCES", "EXEMPT_PRINCIPALS", "MEMBER_ROLE_NAME", "TARGET_REGIONS",
+              "EXCEPTIONS_PARAMETER", "EXCEPTION_MAX_DAYS", "EXCEPTION_WARN_DAYS"}
     # Each control's own settings, as its WIRING declares them.
     OWN = {name: {s["name"] for s in w["settings"]} for name, w in wirings().items()}
     # Set by Lambda itself, or ours with a good default (README: REMEDIATION_CONCURRENCY).
@@ -394,6 +400,9 @@ class Settings(unittest.TestCase):
         template = Template("template.yaml")
         config = strip_tests_and_comments((ROOT / "shared/events/src/config.rs").read_text())
         read = set(re.findall(r'(?:get|vars\.get|boolean\(&vars,)\s*\(?\s*"([A-Z][A-Z0-9_]+)"', config))
+        # The core reads some of its own (the exceptions) through Settings::var / number at cold start.
+        core = "".join(strip_tests_and_comments(f.read_text()) for f in (ROOT / "shared/src").rglob("*.rs"))
+        read |= set(re.findall(r'\.(?:var|flag|number|list)\(\s*"([A-Z][A-Z0-9_]+)"', core))
         # The controls' own crates read theirs through Settings::var / flag / number / list.
         for function in self.OWN:
             src = "".join(strip_tests_and_comments(f.read_text()) for f in (ROOT / "functions" / function / "src").rglob("*.rs"))
@@ -406,7 +415,10 @@ class Settings(unittest.TestCase):
                 raw = template.raw["Resources"][template.functions()[function][0]]
                 own = raw["Properties"].get("Environment", {}).get("Variables", {})
                 self.assertEqual(set(own), self.OWN.get(function, set()))
-                for value in list(own.values()) + [v for k, v in common.items() if k != "NOTIFY_TOPIC_ARN"]:
+                # NOTIFY_TOPIC_ARN and EXCEPTIONS_PARAMETER may name the stack's own topic and parameter.
+                passed = [v for k, v in common.items() if k not in ("NOTIFY_TOPIC_ARN", "EXCEPTIONS_PARAMETER")]
+                self.assertEqual(common["EXCEPTIONS_PARAMETER"], {"Fn::If": ["OwnExceptionsParameter", {"Ref": "ExceptionsParameter"}, {"Ref": "ExceptionsParameterName"}]})
+                for value in list(own.values()) + passed:
                     self.assertIn(value["Ref"], template.params, "each setting comes from a parameter")
 
 

@@ -10,7 +10,9 @@ use aws_sdk_kms::primitives::DateTimeFormat;
 use aws_sdk_kms::types::{KeyManagerType, KeyMetadata};
 use remediation_core::config::partition_of;
 use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
-use remediation_core::{Arn, AwsError, Control, Cx, Description, Resolved, ResourceRef, Result, Settings};
+use remediation_core::{
+    Arn, AwsError, ChangeLookup, Control, Cx, Description, Resolved, ResourceRef, Result, Settings,
+};
 use serde::Serialize;
 
 pub struct KmsCancelKeyDeletion {
@@ -241,6 +243,9 @@ impl Control for KmsCancelKeyDeletion {
                 "arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*",
             ),
             Permission::allow("KmsNoResourceType", &["kms:ListKeys", "kms:ListAliases"], "*"),
+            // Who scheduled the deletion: an EXEMPT_PRINCIPALS principal's intent holds (the core's
+            // intended-changes feature).
+            Permission::allow("IntendedChanges", &["cloudtrail:LookupEvents"], "*").when_set("EXEMPT_PRINCIPALS"),
         ],
         timeout: 300,
         timeout_why: "A sweep lists the keys of every target region (2 calls a region, 1-3 a key, 16 at a time).",
@@ -373,6 +378,15 @@ impl Control for KmsCancelKeyDeletion {
     /// KMS.3 fails only for keys scheduled for deletion: a key disabled on purpose is compliant.
     fn is_compliant(&self, status: &KeyStatus) -> bool {
         !status.is_scheduled_for_deletion()
+    }
+
+    /// The deletion was scheduled at most 30 days ago (the longest pending window): by whom?
+    fn change_lookup(&self, cx: &Cx<'_, aws_sdk_kms::Client>, arn: &str, status: &KeyStatus) -> Option<ChangeLookup> {
+        status.is_scheduled_for_deletion().then(|| ChangeLookup {
+            event_names: &["ScheduleKeyDeletion"],
+            resource_name: arn.to_owned(),
+            since: cx.now - std::time::Duration::from_secs(30 * 86_400),
+        })
     }
 
     /// After a fix that re-enabled the key, only `Enabled` counts: the workloads need the key usable.
