@@ -31,7 +31,8 @@ fn assume_into_missing(r: &Request) -> bool {
         && MISSING.get().is_some_and(|account| r.body.contains(account.as_str()))
 }
 
-const ACCESS_DENIED: &str = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+const ACCESS_DENIED: &str =
+    "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
     <Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole on resource \
     RemediationMember</Message></Error><RequestId>x</RequestId></ErrorResponse>";
 
@@ -58,10 +59,19 @@ async fn organization(size: usize, visibility: u32) -> Org {
     let management = unique_account();
     let central = proxy.sdk_config_in(&unique_account(), REGION).await;
     let orgs = aws_sdk_organizations::Client::new(&proxy.sdk_config_in(&management, REGION).await);
-    orgs.create_organization().feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All).send().await.unwrap();
+    orgs.create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
     for i in 1..size {
         let name = unique("member");
-        orgs.create_account().email(format!("{name}@example.com")).account_name(format!("member-{i}")).send().await.unwrap();
+        orgs.create_account()
+            .email(format!("{name}@example.com"))
+            .account_name(format!("member-{i}"))
+            .send()
+            .await
+            .unwrap();
     }
     let listed = orgs.list_accounts().send().await.unwrap();
     let mut accounts: Vec<String> = listed.accounts().iter().filter_map(|a| a.id().map(str::to_owned)).collect();
@@ -147,7 +157,12 @@ impl Org {
             if failed.contains(m.message_id().unwrap()) {
                 failures.push(body.clone());
             } else {
-                sqs.delete_message().queue_url(&self.queue_url).receipt_handle(m.receipt_handle().unwrap()).send().await.unwrap();
+                sqs.delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(m.receipt_handle().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
             }
             handled.push(body);
         }
@@ -268,7 +283,8 @@ async fn bad_messages_fail_alone_and_the_fan_out_needs_its_queue() {
         json!({"messageId": id, "receiptHandle": "h", "body": body, "attributes": {}, "messageAttributes": {},
                "eventSource": "aws:sqs", "eventSourceARN": org.queue_arn, "awsRegion": REGION})
     };
-    let event = json!({"Records": [record("good", &good), record("garbled", "{\"control\":"), record("other", &other)]});
+    let event =
+        json!({"Records": [record("good", &good), record("garbled", "{\"control\":"), record("other", &other)]});
     let response = rt.invoke(&event).await.unwrap();
     assert_eq!(
         response,
@@ -277,7 +293,8 @@ async fn bad_messages_fail_alone_and_the_fan_out_needs_its_queue() {
     );
     // The explicit list of the payload: no ListAccounts.
     org.proxy.clear();
-    let started = rt.invoke(&json!({"sweep": true, "accounts": [member], "region": EU, "dry_run": true})).await.unwrap();
+    let started =
+        rt.invoke(&json!({"sweep": true, "accounts": [member], "region": EU, "dry_run": true})).await.unwrap();
     assert_eq!(started["summary"], "sweep of 1 accounts × 1 regions started, 1 messages");
     assert!(!org.proxy.requests().iter().any(|r| r.operation == "ListAccounts"));
     let (handled, failed) = org.drain(std::slice::from_ref(&rt)).await;

@@ -168,7 +168,8 @@ impl Aws {
         let Some(role_arn) = role_arn else {
             return base;
         };
-        let provider = AssumeRoleProvider::builder(role_arn).session_name(&self.session_name).configure(&base).build().await;
+        let provider =
+            AssumeRoleProvider::builder(role_arn).session_name(&self.session_name).configure(&base).build().await;
         base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build()
     }
 

@@ -164,11 +164,8 @@ impl<C: Control> Runtime<C> {
         errors.dedup();
         errors.truncate(5);
         let messages = bodies.len() - not_sent;
-        let mut summary = format!(
-            "sweep of {} accounts × {} regions started, {messages} messages",
-            accounts.len(),
-            regions.len()
-        );
+        let mut summary =
+            format!("sweep of {} accounts × {} regions started, {messages} messages", accounts.len(), regions.len());
         if not_sent > 0 {
             summary.push_str(&format!(", {not_sent} not sent"));
         }
