@@ -217,6 +217,29 @@ def control_block(w):
                 Effect: Allow
                 Action: [logs:CreateLogStream, logs:PutLogEvents]
                 Resource: !GetAtt {c}Logs.Arn
+              # Organization-wide sweeps: list the accounts, fill the sweep queue (SendMessageBatch is
+              # authorized as sqs:SendMessage); Lambda's poller reads and deletes with this role.
+              - !If
+                - OrganizationSweep
+                - Sid: ListAccounts
+                  Effect: Allow
+                  Action: organizations:ListAccounts
+                  Resource: "*"
+                - !Ref AWS::NoValue
+              - !If
+                - HasOrganizationRole
+                - Sid: OrganizationRole
+                  Effect: Allow
+                  Action: sts:AssumeRole
+                  Resource: !Ref OrganizationRoleArn
+                - !Ref AWS::NoValue
+              - !If
+                - OrganizationSweep
+                - Sid: SweepQueue
+                  Effect: Allow
+                  Action: [sqs:SendMessage, sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes]
+                  Resource: !GetAtt {c}SweepQueue.Arn
+                - !Ref AWS::NoValue
               - !If
                 - HasMemberRole
                 - Sid: MemberAccounts
@@ -246,10 +269,9 @@ def control_block(w):
             Version: "2012-10-17"
             Statement:
 """ + "\n".join(statements) + "\n")
-    env = ""
-    if w["settings"]:
-        env = "      Environment:\n        Variables:\n" + "".join(
-            f"          {s['name']}: !Ref {camel(s['name'])}\n" for s in w["settings"])
+    env = "      Environment:\n        Variables:\n" + "".join(
+        f"          {s['name']}: !Ref {camel(s['name'])}\n" for s in w["settings"])
+    env += f"          SWEEP_QUEUE_URL: !If [OrganizationSweep, !Ref {c}SweepQueue, \"\"]\n"
     events = []
     if has_config:
         prefixes = "".join(f"                  - prefix: {p}\n" for p in rule_prefixes(w))
@@ -281,7 +303,7 @@ def control_block(w):
             Name: !Sub "${{AWS::StackName}}-{name}"
             ScheduleExpression: !If [SweepOn, !Ref SweepSchedule, rate(1 day)]
             State: !If [SweepOn, ENABLED, DISABLED]
-            Input: '{{"sweep": true}}'
+            Input: !If [OrganizationSweep, '{{"sweep": true, "accounts": "organization"}}', '{{"sweep": true}}']
             RetryPolicy: {{ MaximumRetryAttempts: 2 }}
 """)
     timeout_why = "\n".join("      # " + line for line in wrap(w["timeout_why"], 100))
@@ -399,6 +421,69 @@ def control_block(w):
       TreatMissingData: notBreaching
       AlarmActions: [!Ref ReportTopic]
 """)
+    # Visibility: six times the function's timeout (AWS's advice for event source mappings).
+    visibility = min(6 * int(w["timeout"]), 43200)
+    out.append(f"""  # Organization-wide sweeps (SweepScope=organization): one message per (account, region), handed
+  # back to the function in batches; failed messages come back (ReportBatchItemFailures) and, after
+  # three receives, stay in the dead-letter queue, whose first message raises the alarm.
+  {c}SweepQueue:
+    Type: AWS::SQS::Queue
+    Condition: {c}FanOut
+    Properties:
+      KmsMasterKeyId: !Ref ReportKey
+      VisibilityTimeout: {visibility}
+      MessageRetentionPeriod: 86400
+      RedrivePolicy:
+        deadLetterTargetArn: !GetAtt {c}SweepDeadLetters.Arn
+        maxReceiveCount: 3
+
+  {c}SweepDeadLetters:
+    Type: AWS::SQS::Queue
+    Condition: {c}FanOut
+    Metadata:
+      cfn-lint:
+        config:
+          # This queue is the dead-letter queue: there is nothing behind it.
+          ignore_checks: [ES6000]
+    Properties:
+      KmsMasterKeyId: !Ref ReportKey
+      MessageRetentionPeriod: 1209600
+
+  {c}SweepDeadLettersAlarm:
+    Type: AWS::CloudWatch::Alarm
+    Condition: {c}FanOut
+    Properties:
+      AlarmDescription: {name} - an (account, region) sweep failed three times (missing member role?) and is kept in the sweep dead-letter queue.
+      Namespace: AWS/SQS
+      MetricName: ApproximateNumberOfMessagesVisible
+      Dimensions:
+        - Name: QueueName
+          Value: !GetAtt {c}SweepDeadLetters.QueueName
+      Statistic: Maximum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      TreatMissingData: notBreaching
+      AlarmActions: [!Ref ReportTopic]
+
+  {c}SweepMapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Condition: {c}FanOut
+    Metadata:
+      cfn-lint:
+        config:
+          # An SQS mapping has no on-failure destination (streams and Kafka do): the queue's redrive
+          # policy sends what keeps failing to {c}SweepDeadLetters.
+          ignore_checks: [ES1001]
+    Properties:
+      EventSourceArn: !GetAtt {c}SweepQueue.Arn
+      FunctionName: !Ref {c}Function
+      BatchSize: 10
+      FunctionResponseTypes: [ReportBatchItemFailures]
+      ScalingConfig:
+        MaximumConcurrency: !Ref SweepMaximumConcurrency
+""")
     out.append(f"""  # The SLO: remediated within a second of the event (TimeToRemediate, from the function's EMF log lines).
   {c}TimeToRemediate:
     Type: AWS::CloudWatch::Alarm
@@ -446,6 +531,7 @@ def central_template(ws):
             settings_names.append(camel(s["name"]))
         conditions.append(f"  {c}On: !Equals [!Ref Enable{c}, \"true\"]")
         conditions.append(f"  {c}SecurityHub: !And [!Condition {c}On, !Condition SecurityHubOn]")
+        conditions.append(f"  {c}FanOut: !And [!Condition {c}On, !Condition OrganizationSweep]")
         if w["config_rules"]:
             conditions.append(f"  {c}ConfigRules: !And [!Condition {c}On, !Condition MakeConfigRules]")
         if w["event_names"] and w["global_service"]:

@@ -29,6 +29,13 @@ pub fn retry_config() -> RetryConfig {
     RetryConfig::standard().with_max_attempts(5).with_max_backoff(Duration::from_secs(10))
 }
 
+/// Sweeps (and the organization fan-out) use the SDK's adaptive mode: the standard retries, plus a
+/// client-side rate limiter that slows the client down after throttling answers, so that many
+/// instances sweeping at once settle under an API's rate limit instead of retrying into it.
+pub fn sweep_retry_config() -> RetryConfig {
+    RetryConfig::adaptive().with_max_attempts(5).with_max_backoff(Duration::from_secs(10))
+}
+
 /// A hung connection must not eat the Lambda timeout: each attempt gets 10 s, each call 40 s in all.
 pub fn timeout_config() -> TimeoutConfig {
     TimeoutConfig::builder()
@@ -154,6 +161,18 @@ impl Aws {
 }
 
 impl Aws {
+    /// The configuration for `organizations:ListAccounts`: the function's own credentials, or those of
+    /// `role_arn` (`ORGANIZATION_ROLE_ARN`, in the management or delegated-administrator account).
+    pub async fn organization_config(&self, role_arn: Option<&str>) -> SdkConfig {
+        let base = self.base.to_builder().retry_config(sweep_retry_config()).build();
+        let Some(role_arn) = role_arn else {
+            return base;
+        };
+        let provider =
+            AssumeRoleProvider::builder(role_arn).session_name(&self.session_name).configure(&base).build().await;
+        base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build()
+    }
+
     /// Every region enabled in `account` (`ec2:DescribeRegions` lists only enabled ones by default).
     #[cfg(feature = "all-regions")]
     pub async fn enabled_regions(&self, account: &str) -> Result<Vec<String>> {
@@ -230,12 +249,19 @@ impl HttpConnector for Counting<SharedHttpConnector> {
 pub struct Clients<C> {
     aws: Arc<Aws>,
     make: fn(&SdkConfig) -> C,
+    retry: Option<RetryConfig>,
     cache: Mutex<HashMap<(String, String), C>>,
 }
 
 impl<C: Clone> Clients<C> {
     pub fn new(aws: Arc<Aws>, make: fn(&SdkConfig) -> C) -> Self {
-        Clients { aws, make, cache: Mutex::new(HashMap::new()) }
+        Clients { aws, make, retry: None, cache: Mutex::new(HashMap::new()) }
+    }
+
+    /// The clients retry with `retry` instead of the configuration's policy.
+    pub fn with_retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
     }
 
     pub fn aws(&self) -> &Aws {
@@ -247,7 +273,10 @@ impl<C: Clone> Clients<C> {
         if let Some(client) = self.cache.lock().expect("client cache lock").get(&key) {
             return Ok(client.clone());
         }
-        let conf = self.aws.config_for(account, region).await?;
+        let mut conf = self.aws.config_for(account, region).await?;
+        if let Some(retry) = &self.retry {
+            conf = conf.to_builder().retry_config(retry.clone()).build();
+        }
         let client = (self.make)(&conf);
         self.cache.lock().expect("client cache lock").insert(key, client.clone());
         Ok(client)

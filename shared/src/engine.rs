@@ -1,4 +1,7 @@
 //! The engine: trigger → targets → (exempt? read → compliant? → fix → read back) → report → sinks.
+//! The organization fan-out (coordinator and SQS worker) is in `fanout`.
+
+mod fanout;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -23,6 +26,12 @@ pub struct Runtime<C: Control> {
     pub control: C,
     pub settings: Settings,
     pub clients: Clients<C::Client>,
+    /// The same clients with the SDK's adaptive retry mode, for sweeps (`aws::sweep_retry_config`).
+    pub sweep_clients: Clients<C::Client>,
+    /// Targets (and sweep listings) in flight in this function instance, whatever the number of
+    /// events or queue messages it is handling: `REMEDIATION_CONCURRENCY`.
+    inflight: tokio::sync::Semaphore,
+    fan_out: fanout::FanOut,
     sns: Option<aws_sdk_sns::Client>,
     exceptions: Option<Exceptions>,
     /// CloudTrail's LookupEvents allows 2 calls a second per account and region: one at a time.
@@ -50,6 +59,8 @@ pub const EXCEPTIONS_TTL: Duration = Duration::from_secs(60);
 struct Pass {
     dry_run: bool,
     kind: Kind,
+    /// The invocation sweeps: its clients retry in the adaptive mode.
+    sweep: bool,
     doc: Option<Arc<Document>>,
     today: Date,
     /// Ids of the entries that matched a target (for the sweep's reminder).
@@ -108,7 +119,10 @@ impl<C: Control> Runtime<C> {
         });
         Ok(Runtime {
             control: C::new(&settings)?,
+            fan_out: fanout::FanOut::new(&settings, &aws)?,
+            sweep_clients: Clients::new(aws.clone(), C::client).with_retry(crate::aws::sweep_retry_config()),
             clients: Clients::new(aws, C::client),
+            inflight: tokio::sync::Semaphore::new(settings.concurrency),
             settings,
             sns,
             exceptions,
@@ -123,8 +137,18 @@ impl<C: Control> Runtime<C> {
     /// Handles one event end to end. `Err` when the event is invalid (no AWS call was made), when any
     /// target failed (after every other target was handled and the report delivered), or when the
     /// report could not be delivered.
+    ///
+    /// An organization-wide sweep or an SQS batch has no single report: `invoke` answers those.
     pub async fn handle(&self, event: &Value) -> Result<Report> {
         let trigger = Trigger::parse(event)?;
+        if trigger.kind == Kind::Sqs || trigger.accounts.is_some() {
+            return Err(Error::invalid("an organization-wide sweep or a sweep-queue batch: use Runtime::invoke"));
+        }
+        self.handle_trigger(event, trigger).await
+    }
+
+    /// The report of one trigger (an event, or one message of a sweep batch).
+    async fn handle_trigger(&self, event: &Value, trigger: Trigger) -> Result<Report> {
         let requests_before = self.aws().requests();
         let plan = self.plan(&trigger)?;
         let dry_run = self.settings.dry_run || trigger.dry_run;
@@ -231,7 +255,7 @@ impl<C: Control> Runtime<C> {
                     )));
                 }
             }
-            Kind::Schedule | Kind::Manual => {}
+            Kind::Schedule | Kind::Manual | Kind::Sqs => {}
         }
 
         let event_region = trigger.region.clone().unwrap_or_else(|| own_region.clone());
@@ -247,7 +271,7 @@ impl<C: Control> Runtime<C> {
             // Scheduled and manual sweeps cover TARGET_REGIONS unless the payload names a region.
             let regions = match (&trigger.region, &self.settings.target_regions) {
                 _ if C::GLOBAL_SWEEP => vec![event_region.clone()],
-                (Some(r), _) if trigger.kind == Kind::Manual => vec![r.clone()],
+                (Some(r), _) if matches!(trigger.kind, Kind::Manual | Kind::Sqs) => vec![r.clone()],
                 (_, Regions::Own) => vec![event_region.clone()],
                 (_, Regions::List(list)) => list.clone(),
                 (_, Regions::All) => {
@@ -296,7 +320,9 @@ impl<C: Control> Runtime<C> {
                 return Ran { results, done_at, resources_scanned: None, swept: None };
             }
         };
-        let pass = Pass { dry_run, kind, doc, today, matched: Mutex::new(HashSet::new()) };
+        let sweeps_planned =
+            plan.sweep_all_regions.is_some() || plan.jobs.iter().any(|j| matches!(j, Job::Sweep { .. }));
+        let pass = Pass { dry_run, kind, doc, today, matched: Mutex::new(HashSet::new()), sweep: sweeps_planned };
         let mut scopes = Vec::new();
         let mut results = Vec::new();
         let mut resources_scanned = None;
@@ -316,6 +342,7 @@ impl<C: Control> Runtime<C> {
         }
         let found: Vec<_> = stream::iter(sweeps)
             .map(|(account, region, exempt_by)| async move {
+                let _permit = self.inflight.acquire().await;
                 let listed = self.sweep(account.clone(), &region).await;
                 (account, region, exempt_by, listed)
             })
@@ -338,6 +365,7 @@ impl<C: Control> Runtime<C> {
         let pass = &pass;
         let handled: Vec<(TargetResult, SystemTime)> = stream::iter(targets)
             .map(|(target, account, region, exempt_by)| async move {
+                let _permit = self.inflight.acquire().await;
                 let mut result = self.remediate(target, account, region, exempt_by, pass).await;
                 result.console_url = self.control.console_url(&result.resource, &result.region);
                 (result, SystemTime::now())
@@ -601,7 +629,7 @@ impl<C: Control> Runtime<C> {
 
     async fn sweep(&self, account: Option<String>, region: &str) -> Result<Vec<C::Target>> {
         let account = self.account(account).await?;
-        let client = self.clients.get(&account, region).await?;
+        let client = self.sweep_clients.get(&account, region).await?;
         self.control.sweep(&Cx { client: &client, account: &account, region, now: self.settings.now() }).await
     }
 
@@ -697,14 +725,15 @@ impl<C: Control> Runtime<C> {
     ) -> Result<()> {
         let partition = self.aws().partition();
         let now = self.settings.now();
-        let mut client = self.clients.get(account, &region).await?;
+        let clients = if pass.sweep { &self.sweep_clients } else { &self.clients };
+        let mut client = clients.get(account, &region).await?;
         let located = self.control.locate(&Cx { client: &client, account, region: &region, now }, target).await?;
         let Some((target, found_region)) = located else {
             return not_found(result);
         };
         let region = match found_region {
             Some(r) if r != region => {
-                client = self.clients.get(account, &r).await?;
+                client = clients.get(account, &r).await?;
                 r
             }
             _ => region,

@@ -30,6 +30,8 @@ pub use trigger::{ApiCall, Kind, ResourceRef, Trigger};
 pub use wiring::{ConfigRule, Permission, Setting, Wiring};
 
 /// The whole of a function's `main`: settings and clients once per cold start, then the Lambda loop.
+/// The handler answers the report, or for a batch of the sweep queue the SQS partial-batch response
+/// (`Runtime::invoke`).
 pub async fn run<C: Control>() -> Result<(), lambda_runtime::Error> {
     if std::env::args().nth(1).as_deref() == Some("--wiring") {
         println!("{}", wiring_json::<C>());
@@ -44,8 +46,8 @@ pub async fn run<C: Control>() -> Result<(), lambda_runtime::Error> {
     let handler = move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
         Box::pin(async move {
             runtime.clients.aws().learn_account_from_arn(&event.context.invoked_function_arn);
-            runtime.handle(&event.payload).await
-        }) as std::pin::Pin<Box<dyn std::future::Future<Output = Result<Report>> + '_>>
+            runtime.invoke(&event.payload).await
+        }) as std::pin::Pin<Box<dyn std::future::Future<Output = Result<serde_json::Value>> + '_>>
     };
     lambda_runtime::run(lambda_runtime::service_fn(handler)).await
 }

@@ -218,6 +218,7 @@ pub fn email(report: &Report, limit: usize) -> String {
         Kind::Securityhub => "a Security Hub finding",
         Kind::Schedule => "the sweep schedule",
         Kind::Manual => "a manual invocation",
+        Kind::Sqs => "an organization-wide sweep (its sweep queue)",
     };
     let mut text = format!("{} ran on {trigger}", report.control);
     if report.dry_run {
@@ -333,12 +334,25 @@ pub async fn publish_reminder(
     subject: &str,
     body: &str,
 ) -> Result<()> {
+    publish_notice(sns, topic_arn, control, "exception_reminder", subject, body).await
+}
+
+/// A message that is not a report (the exceptions reminder, the start of an organization-wide sweep):
+/// attributes `control` and `outcome` (`exception_reminder`, `sweep_started`) so subscribers can route it.
+pub async fn publish_notice(
+    sns: &aws_sdk_sns::Client,
+    topic_arn: &str,
+    control: &str,
+    outcome: &str,
+    subject: &str,
+    body: &str,
+) -> Result<()> {
     sns.publish()
         .topic_arn(topic_arn)
         .subject(subject.chars().take(100).collect::<String>())
         .message(body)
         .message_attributes("control", attribute(&[control])?)
-        .message_attributes("outcome", attribute(&["exception_reminder"])?)
+        .message_attributes("outcome", attribute(&[outcome])?)
         .send()
         .await
         .map_err(|e| Error::NotificationFailed(AwsError::from_sdk("sns:Publish", topic_arn, e).to_string()))?;

@@ -50,6 +50,8 @@ SDK_TO_IAM = {
     ("ec2", "describe_regions"): "ec2:DescribeRegions",
     ("sns", "publish"): "sns:Publish",
     ("sts", "assume_role"): "sts:AssumeRole",
+    # SQS authorizes a batch as its single action.
+    ("sqs", "send_message_batch"): "sqs:SendMessage",
     # GetCallerIdentity works whatever the policy says (it cannot be denied).
     ("sts", "get_caller_identity"): None,
     ("ssm", "get_parameter"): "ssm:GetParameter",
@@ -60,12 +62,17 @@ SDK_TO_IAM = {
 # Client variables and fields whose name says which SDK they belong to.
 RECEIVERS = {
     "s3": "s3", "s3control": "s3control", "kms": "kms", "ec2": "ec2", "sns": "sns", "sts": "sts", "iam": "iam",
-    "cloudtrail": "cloudtrail", "guardduty": "guardduty", "config": "config", "ssm": "ssm",
+    "cloudtrail": "cloudtrail", "guardduty": "guardduty", "config": "config", "ssm": "ssm", "sqs": "sqs",
+    "organizations": "organizations",
 }
 
 # Actions the code calls only in some configurations, and the template condition that grants them.
 CONDITIONAL = {
-    "sts:AssumeRole": "HasMemberRole",  # MEMBER_ROLE_NAME set
+    # MEMBER_ROLE_NAME set, or ORGANIZATION_ROLE_ARN (the role that lists the organization).
+    "sts:AssumeRole": ("HasMemberRole", "HasOrganizationRole"),
+    "organizations:ListAccounts": "OrganizationSweep",  # SweepScope=organization
+    # SWEEP_QUEUE_URL: the coordinator fills the sweep queue (also a platform action, for FailedEvents).
+    "sqs:SendMessage": "OrganizationSweep",
     "ec2:DescribeRegions": "AllRegions",  # TARGET_REGIONS=all
 }
 # Actions a control's WIRING grants only when one of its settings is set (`when_set`), e.g. the EBS
@@ -80,6 +87,8 @@ ALL_ON = {
     "MemberRoleName": "auto-remediation-member",
     "TargetRegions": "all",
     "OrganizationId": "o-abcdefghij",
+    "SweepScope": "organization",
+    "OrganizationRoleArn": "arn:aws:iam::111111111111:role/OrganizationReader",
     **{camel(p["when_set"]): "set" for w in wirings().values() for p in w["permissions"] if p["when_set"]},
 }
 
@@ -263,7 +272,14 @@ class Permissions(unittest.TestCase):
 
     def expected(self, template, function, logical):
         conditional = {**CONDITIONAL, **CONDITIONAL_PER_FUNCTION.get(function, {})}
-        actions = {a for a in self.code[function] if a not in conditional or template.condition(conditional[a])}
+
+        def granted(action):
+            conditions = conditional.get(action)
+            if conditions is None:
+                return True
+            return any(template.condition(c) for c in ([conditions] if isinstance(conditions, str) else conditions))
+
+        actions = {a for a in self.code[function] if granted(a)}
         log_group = template.raw["Resources"][logical]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
         platform = {
             "logs:CreateLogStream": [{"Fn::GetAtt": [log_group, "Arn"]}],
@@ -272,6 +288,12 @@ class Permissions(unittest.TestCase):
             "kms:GenerateDataKey": [{"Fn::GetAtt": ["ReportKey", "Arn"]}],
             "kms:Decrypt": [{"Fn::GetAtt": ["ReportKey", "Arn"]}],
         }
+        if template.condition("OrganizationSweep"):
+            # The coordinator sends to the sweep queue; Lambda's poller receives and deletes with this role.
+            queue = {"Fn::GetAtt": [logical.replace("Function", "SweepQueue"), "Arn"]}
+            platform["sqs:SendMessage"] = platform["sqs:SendMessage"] + [queue]
+            for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"):
+                platform[action] = [queue]
         return actions, platform
 
     def test_function_roles_hold_exactly_what_the_code_calls(self):
@@ -312,7 +334,9 @@ class Permissions(unittest.TestCase):
         # Everything the four controls call in an account, in every configuration; reports,
         # queues, logs and role chaining stay in the central account.
         # The exceptions document and the reminder's day marker are read in the central account.
-        central_only = {"sns:Publish", "sts:AssumeRole", "ssm:GetParameter", "ssm:PutParameter"}
+        central_only = {"sns:Publish", "sts:AssumeRole", "ssm:GetParameter", "ssm:PutParameter",
+                        # The organization fan-out: the listing (management account) and the sweep queue.
+                        "organizations:ListAccounts", "sqs:SendMessage"}
         expected = set().union(*self.code.values()) - central_only
         self.assertEqual(set(got), expected)
 
@@ -337,7 +361,7 @@ class Permissions(unittest.TestCase):
         for function, (_, res) in Template("template.yaml", **ALL_ON).functions().items():
             roles = Template("template.yaml", **ALL_ON).resources("AWS::IAM::Role")
             got = allowed(role_policy(roles[res["Properties"]["Role"]["Fn::GetAtt"][0]]))
-            self.assertEqual(got["sts:AssumeRole"], [{"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"}])
+            self.assertEqual(got["sts:AssumeRole"], [ALL_ON["OrganizationRoleArn"], {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"}])
 
     def test_resources_are_scoped_where_iam_allows(self):
         policies = []
@@ -390,7 +414,9 @@ class Settings(unittest.TestCase):
     """Every setting the core reads is a template parameter, set on the functions that use it."""
 
     COMMON = {"NOTIFY_TOPIC_ARN", "DRY_RUN", "EXEMPT_TAG", "EXEMPT_RESOURCES", "EXEMPT_PRINCIPALS", "MEMBER_ROLE_NAME", "TARGET_REGIONS",
-              "EXCEPTIONS_PARAMETER", "EXCEPTION_MAX_DAYS", "EXCEPTION_WARN_DAYS"}
+              "EXCEPTIONS_PARAMETER", "EXCEPTION_MAX_DAYS", "EXCEPTION_WARN_DAYS", "ORGANIZATION_ROLE_ARN", "SWEEP_ACCOUNTS"}
+    # Each function's own sweep queue (SweepScope=organization).
+    PER_FUNCTION = {"SWEEP_QUEUE_URL"}
     # Each control's own settings, as its WIRING declares them.
     OWN = {name: {s["name"] for s in w["settings"]} for name, w in wirings().items()}
     # Set by Lambda itself, or ours with a good default (README: REMEDIATION_CONCURRENCY).
@@ -407,13 +433,15 @@ class Settings(unittest.TestCase):
         for function in self.OWN:
             src = "".join(strip_tests_and_comments(f.read_text()) for f in (ROOT / "functions" / function / "src").rglob("*.rs"))
             read |= set(re.findall(r'\b(?:var|flag|number|list)\(\s*"([A-Z][A-Z0-9_]+)"', src))
-        self.assertEqual(read - self.NOT_PARAMETERS, self.COMMON | set().union(*self.OWN.values()))
+        self.assertEqual(read - self.NOT_PARAMETERS, self.COMMON | self.PER_FUNCTION | set().union(*self.OWN.values()))
         common = template.raw["Globals"]["Function"]["Environment"]["Variables"]
         self.assertEqual(set(common), self.COMMON)
         for function, (_, res) in template.functions().items():
             with self.subTest(function=function):
                 raw = template.raw["Resources"][template.functions()[function][0]]
-                own = raw["Properties"].get("Environment", {}).get("Variables", {})
+                own = dict(raw["Properties"].get("Environment", {}).get("Variables", {}))
+                queue = own.pop("SWEEP_QUEUE_URL")
+                self.assertEqual(queue, {"Fn::If": ["OrganizationSweep", {"Ref": template.functions()[function][0].replace("Function", "SweepQueue")}, ""]})
                 self.assertEqual(set(own), self.OWN.get(function, set()))
                 # NOTIFY_TOPIC_ARN and EXCEPTIONS_PARAMETER may name the stack's own topic and parameter.
                 passed = [v for k, v in common.items() if k not in ("NOTIFY_TOPIC_ARN", "EXCEPTIONS_PARAMETER")]

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::config::{is_account_id, is_region};
+use crate::trigger::Accounts;
 
 /// Largest id, name or ARN accepted from an event (ARNs are at most 2048 characters).
 const MAX_ID_LEN: usize = 2048;
@@ -211,6 +212,60 @@ pub(crate) struct Manual {
     pub account_id: Option<Account>,
     #[serde(default, deserialize_with = "present")]
     pub dry_run: Option<bool>,
+    /// `"organization"` or a list of account ids: the sweep fans out, one SQS message per (account, region).
+    #[serde(default, deserialize_with = "present")]
+    pub accounts: Option<AccountsField>,
+}
+
+/// `accounts` of a manual sweep.
+#[derive(Deserialize)]
+#[serde(try_from = "Value")]
+pub(crate) struct AccountsField(pub(crate) Accounts);
+
+impl TryFrom<Value> for AccountsField {
+    type Error = String;
+    fn try_from(v: Value) -> Result<Self, String> {
+        const WANT: &str = "must be \"organization\" or an array of 12-digit account ids";
+        match v {
+            Value::String(s) if s == "organization" => Ok(AccountsField(Accounts::Organization)),
+            Value::Array(items) if items.is_empty() => Err("is empty: name at least one account".into()),
+            Value::Array(items) if items.len() > MAX_ACCOUNTS => {
+                Err(format!("has more than {MAX_ACCOUNTS} accounts: use \"organization\""))
+            }
+            Value::Array(items) => {
+                let mut ids: Vec<String> = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        Value::String(s) if is_account_id(&s) => {
+                            if !ids.contains(&s) {
+                                ids.push(s)
+                            }
+                        }
+                        other => return Err(format!("{WANT}; {} is not", clip(&other.to_string()))),
+                    }
+                }
+                Ok(AccountsField(Accounts::List(ids)))
+            }
+            other => Err(format!("{WANT}, got {}", clip(&other.to_string()))),
+        }
+    }
+}
+
+/// Most accounts a manual payload may list (AWS Organizations' default quota is 10, raised to thousands).
+pub(crate) const MAX_ACCOUNTS: usize = 10_000;
+
+/// The body of one fan-out message (what the coordinator writes, see `SweepOrder`): no unknown field,
+/// no null.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SweepBody {
+    pub control: String,
+    pub account_id: Account,
+    pub region: Region,
+    #[serde(default, deserialize_with = "present")]
+    pub dry_run: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    pub sweep_id: Option<String>,
 }
 
 /// A field that is there must hold a value: `null` is an error, not `None`.

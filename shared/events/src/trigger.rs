@@ -1,8 +1,9 @@
-//! The five event shapes a function accepts, turned into one [`Trigger`]. Pure: no AWS call, no panic.
+//! The six event shapes a function accepts, turned into one [`Trigger`]. Pure: no AWS call, no panic.
 //! The shapes, as serde types, are in `shapes.rs`: the EventBridge envelope is `aws_lambda_events`'
 //! [`EventBridgeEvent`], the details our own. Here is what each shape means for a function.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
+use aws_lambda_events::sqs::SqsEvent;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -10,7 +11,8 @@ use serde_json::Value;
 use crate::config::is_account_id;
 use crate::error::{Error, Result};
 use crate::shapes::{
-    check, clip, read, Account, CloudTrailDetail, ConfigDetail, Id, Manual, Region, SecurityHubDetail,
+    check, clip, read, Account, AccountsField, CloudTrailDetail, ConfigDetail, Id, Manual, Region, SecurityHubDetail,
+    SweepBody,
 };
 /// Most resources one event may name.
 const MAX_RESOURCES: usize = 1000;
@@ -23,6 +25,64 @@ pub enum Kind {
     Securityhub,
     Schedule,
     Manual,
+    /// A batch of the function's own sweep queue: each message one (account, region) sweep.
+    Sqs,
+}
+
+/// The accounts an organization-wide sweep fans out to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Accounts {
+    /// Every ACTIVE account of the organization (`organizations:ListAccounts`), or `SWEEP_ACCOUNTS`.
+    Organization,
+    /// These accounts (12-digit ids, deduplicated, in the order given).
+    List(Vec<String>),
+}
+
+/// Most messages one SQS batch may hold (the event source mapping's largest batch).
+const MAX_MESSAGES: usize = 10_000;
+
+/// One fan-out message: a sweep of one control in one account and region. Its JSON is the message
+/// body the coordinator sends and the worker reads:
+/// `{"control": "ebs-default-encryption", "account_id": "111122223333", "region": "eu-west-1",
+///   "dry_run": false, "sweep_id": "..."}` (`dry_run` and `sweep_id` optional; no other field).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SweepOrder {
+    /// The control the message was written for: a message on another control's queue is refused.
+    pub control: String,
+    pub account_id: String,
+    pub region: String,
+    pub dry_run: bool,
+    /// Names the organization-wide sweep the message belongs to (the coordinator's request id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep_id: Option<String>,
+}
+
+impl SweepOrder {
+    /// Reads a message body. `Err` says what is wrong with it: that one message fails, not the batch.
+    pub fn parse(body: &str) -> Result<Self, String> {
+        let value: Value =
+            serde_json::from_str(body).map_err(|e| format!("the message body is not valid JSON: {e}"))?;
+        if !value.is_object() {
+            return Err(format!("the message body must be a JSON object, got {}", clip(body)));
+        }
+        let b: SweepBody =
+            read(&value, "").map_err(|e| e.replace("in the manual payload", "in the sweep message body"))?;
+        Ok(SweepOrder {
+            control: b.control,
+            account_id: b.account_id.0,
+            region: b.region.0,
+            dry_run: b.dry_run.unwrap_or(false),
+            sweep_id: b.sweep_id,
+        })
+    }
+}
+
+/// One message of an SQS batch: its id (what `batchItemFailures` names) and the sweep it orders, or
+/// why its body was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqsItem {
+    pub message_id: String,
+    pub order: Result<SweepOrder, String>,
 }
 
 /// A resource as an event names it: a name, an id or an ARN, with what the event says about it.
@@ -88,6 +148,10 @@ pub struct Trigger {
     /// Why there is nothing to do, decided from the event alone.
     pub ignored: Option<String>,
     pub call: Option<ApiCall>,
+    /// A manual sweep to fan out over the organization (`"accounts"`).
+    pub accounts: Option<Accounts>,
+    /// The messages of an SQS batch (`Kind::Sqs`).
+    pub messages: Vec<SqsItem>,
 }
 
 impl Trigger {
@@ -101,6 +165,8 @@ impl Trigger {
             dry_run: false,
             ignored: None,
             call: None,
+            accounts: None,
+            messages: Vec::new(),
         }
     }
 
@@ -121,6 +187,9 @@ impl Trigger {
             Error::invalid(format!("the event must be a JSON object, got {}", clip(&event.to_string())))
         })?;
         let Some(detail_type) = obj.get("detail-type") else {
+            if obj.contains_key("Records") {
+                return parse_sqs(event);
+            }
             if obj.contains_key("source") || obj.contains_key("detail") {
                 return Err(Error::invalid("an EventBridge event needs a \"detail-type\""));
             }
@@ -294,6 +363,15 @@ fn parse_manual(m: Manual) -> Result<Trigger> {
     t.region = m.region.map(|r| r.0);
     t.dry_run = m.dry_run.unwrap_or(false);
     t.sweep = m.sweep.unwrap_or(false);
+    if let Some(AccountsField(accounts)) = m.accounts {
+        if !t.sweep {
+            return Err(Error::invalid("accounts fans out a sweep: give it with \"sweep\": true"));
+        }
+        if t.account.is_some() {
+            return Err(Error::invalid("give only one of account_id and accounts"));
+        }
+        t.accounts = Some(accounts);
+    }
     if [m.resource_id.is_some(), m.resource_ids.is_some(), t.sweep].iter().filter(|b| **b).count() > 1 {
         return Err(Error::invalid("give only one of resource_id, resource_ids and sweep"));
     }
@@ -308,5 +386,39 @@ fn parse_manual(m: Manual) -> Result<Trigger> {
     t.resources = (ids.into_iter())
         .map(|Id(id)| ResourceRef { id, account: account.clone(), region: region.clone(), ..Default::default() })
         .collect();
+    Ok(t)
+}
+
+/// An SQS batch of the function's own sweep queue. The envelope must be right (records from SQS, each
+/// with its `messageId`), or nothing can be reported per message and the whole event is refused; a
+/// message whose body is wrong fails alone (`SqsItem::order` is `Err`).
+fn parse_sqs(event: &Value) -> Result<Trigger> {
+    let invalid = |msg: String| Error::invalid(format!("SQS event: {msg}"));
+    let batch: SqsEvent = read(event, "").map_err(invalid)?;
+    if batch.records.is_empty() {
+        return Err(invalid("Records is empty".into()));
+    }
+    if batch.records.len() > MAX_MESSAGES {
+        return Err(invalid(format!("more than {MAX_MESSAGES} records")));
+    }
+    let mut t = Trigger::new(Kind::Sqs);
+    for (i, record) in batch.records.into_iter().enumerate() {
+        if record.event_source.as_deref() != Some("aws:sqs") {
+            return Err(invalid(format!(
+                "Records[{i}].eventSource must be \"aws:sqs\", got {}",
+                clip(record.event_source.as_deref().unwrap_or("nothing"))
+            )));
+        }
+        let message_id = match record.message_id {
+            Some(id) if !id.is_empty() && id.len() <= 128 => id,
+            _ => return Err(invalid(format!("Records[{i}].messageId is missing"))),
+        };
+        let order = match record.body {
+            Some(body) => SweepOrder::parse(&body),
+            None => Err("the message has no body".to_owned()),
+        };
+        t.messages.push(SqsItem { message_id, order });
+    }
+    t.sweep = true;
     Ok(t)
 }

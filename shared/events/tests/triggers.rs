@@ -401,3 +401,85 @@ fn aws_shapes_tolerate_new_fields_and_nulls() {
     let bare = json!({"detail-type": "Scheduled Event", "source": "aws.events", "region": "eu-west-1"});
     assert_eq!(Trigger::parse(&bare).unwrap().region.as_deref(), Some("eu-west-1"));
 }
+
+fn sqs_record(id: &str, body: &str) -> Value {
+    json!({"messageId": id, "receiptHandle": "AQEB...", "body": body, "attributes": {"ApproximateReceiveCount": "1"},
+           "messageAttributes": {}, "md5OfBody": "x", "eventSource": "aws:sqs",
+           "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:sweeps", "awsRegion": "us-east-1"})
+}
+
+#[test]
+fn organization_sweeps_fan_out() {
+    use remediation_events::trigger::Accounts;
+    let t = Trigger::parse(&json!({"sweep": true, "accounts": "organization"})).unwrap();
+    assert_eq!((t.kind, t.sweep, t.accounts), (Kind::Manual, true, Some(Accounts::Organization)));
+    let t = Trigger::parse(&json!({"sweep": true, "accounts": ["111122223333", "444455556666", "111122223333"],
+                                   "region": "eu-west-1", "dry_run": true}))
+    .unwrap();
+    assert_eq!(t.accounts, Some(Accounts::List(vec!["111122223333".into(), "444455556666".into()])));
+    assert_eq!((t.region.as_deref(), t.dry_run), (Some("eu-west-1"), true));
+    for (event, says) in [
+        (json!({"accounts": "organization"}), "accounts fans out a sweep"),
+        (json!({"sweep": true, "accounts": "org"}), "accounts must be \"organization\" or an array"),
+        (json!({"sweep": true, "accounts": []}), "accounts is empty"),
+        (json!({"sweep": true, "accounts": ["1234"]}), "\"1234\" is not"),
+        (json!({"sweep": true, "accounts": [111122223333u64]}), "111122223333 is not"),
+        (json!({"sweep": true, "accounts": null}), "accounts"),
+        (json!({"sweep": true, "accounts": "organization", "account_id": "111122223333"}), "only one of account_id"),
+        (json!({"resource_id": "x", "accounts": "organization"}), "accounts fans out a sweep"),
+    ] {
+        let msg = invalid(event.clone());
+        assert!(msg.contains(says), "{event}: {msg}");
+    }
+}
+
+#[test]
+fn sqs_batches_are_per_message_sweeps() {
+    use remediation_events::trigger::SweepOrder;
+    let good = r#"{"control": "ebs-default-encryption", "account_id": "111122223333", "region": "eu-west-1", "sweep_id": "s1"}"#;
+    let event = json!({"Records": [
+        sqs_record("m1", good),
+        sqs_record("m2", "not json"),
+        sqs_record("m3", r#"{"control": "ebs-default-encryption", "account_id": "1", "region": "eu-west-1"}"#),
+        sqs_record("m4", r#"{"control": "ebs-default-encryption", "account_id": "111122223333", "region": "eu-west-1", "extra": 1}"#),
+        sqs_record("m5", r#"{"control": "ebs-default-encryption", "account_id": "111122223333", "region": null}"#),
+        sqs_record("m6", "[1]"),
+    ]});
+    let t = Trigger::parse(&event).unwrap();
+    assert_eq!((t.kind, t.sweep), (Kind::Sqs, true));
+    let ids: Vec<_> = t.messages.iter().map(|m| m.message_id.as_str()).collect();
+    assert_eq!(ids, ["m1", "m2", "m3", "m4", "m5", "m6"]);
+    assert_eq!(
+        t.messages[0].order,
+        Ok(SweepOrder {
+            control: "ebs-default-encryption".into(),
+            account_id: "111122223333".into(),
+            region: "eu-west-1".into(),
+            dry_run: false,
+            sweep_id: Some("s1".into()),
+        })
+    );
+    // The coordinator's JSON reads back as the same order.
+    let order = t.messages[0].order.clone().unwrap();
+    assert_eq!(SweepOrder::parse(&serde_json::to_string(&order).unwrap()), Ok(order));
+    let errors: Vec<String> = t.messages[1..].iter().map(|m| m.order.clone().unwrap_err()).collect();
+    for (err, says) in errors.iter().zip([
+        "not valid JSON",
+        "account_id \"1\" is not a 12-digit account id",
+        "unknown field \"extra\" in the sweep message body",
+        "region must be a string, got null",
+        "must be a JSON object",
+    ]) {
+        assert!(err.contains(says), "{err} should say {says}");
+    }
+    // The envelope itself must be SQS's, with message ids: otherwise nothing can be reported per message.
+    for (event, says) in [
+        (json!({"Records": []}), "Records is empty"),
+        (json!({"Records": "x"}), "Records must be an array"),
+        (json!({"Records": [{"eventSource": "aws:s3", "messageId": "m"}]}), "eventSource must be \"aws:sqs\""),
+        (json!({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]}), "Records[0].messageId is missing"),
+    ] {
+        let msg = invalid(event.clone());
+        assert!(msg.starts_with("SQS event: ") && msg.contains(says), "{event}: {msg}");
+    }
+}

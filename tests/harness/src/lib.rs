@@ -105,6 +105,8 @@ pub struct Request {
     pub path: String,
     /// `CancelKeyDeletion`, `Publish`... for JSON and query protocols; `PUT /bucket?publicAccessBlock` for REST.
     pub operation: String,
+    /// The request body as text (form-encoded for query protocols: `RoleArn=arn%3Aaws%3Aiam...`).
+    pub body: String,
 }
 
 impl Request {
@@ -330,7 +332,7 @@ async fn serve(mut conn: tokio::net::TcpStream, upstream: u16, state: Arc<Mutex<
     } else {
         format!("{method} {path}")
     };
-    let request = Request { method, path, operation };
+    let request = Request { method, path, operation, body: body.clone() };
     let fault = {
         let mut s = state.lock().unwrap();
         s.requests.push(request.clone());
