@@ -25,7 +25,10 @@ $(VENV)/.installed: requirements-dev.txt
 
 venv: $(VENV)/.installed
 
+# The binaries first, with cargo's progress on the terminal (cargo lambda watch builds silently).
 demo: venv
+	@echo "== building the $(words $(FUNCTIONS)) functions (debug; the first build compiles the AWS SDK crates)"
+	cargo build --bins $(addprefix -p ,$(FUNCTIONS))
 	$(PY) tests/e2e/run.py --demo
 
 test: venv fmt-check lint unit generate-check e2e template-check deny fuzz-smoke
