@@ -168,3 +168,44 @@ pub trait Control: Sized {
     /// Makes the target compliant. Returns what was done, for the report's `detail`.
     async fn fix(&self, cx: &Cx<'_, Self::Client>, target: &Self::Target, state: &Self::State) -> Result<String>;
 }
+
+/// How a region-wide control (its target: one account's setting in one region) reads an event's
+/// resource: a region name; its own ARN `arn:<partition>:<service>:<region>:<account>:<resource>`
+/// (`is_ours` accepts the resource part, `shape` names it in the error); or an account (`123456789012`,
+/// `AWS::::Account:<id>`) with the event's region, or the event region's sweep when the event names
+/// none. `Ok(None)`: none of these shapes, for the control to try its own (a detector id) or reject.
+pub fn resolve_region<T>(
+    r: &ResourceRef,
+    service: &str,
+    shape: &str,
+    is_ours: impl Fn(&str) -> bool,
+    make: impl Fn(&str) -> T,
+) -> Result<Option<Resolved<T>>, String> {
+    use crate::config::{is_account_id, is_region};
+    let target = |region: &str, account: Option<String>| Resolved::Target {
+        target: make(region),
+        account,
+        region: Some(region.to_owned()),
+    };
+    if is_region(&r.id) {
+        return Ok(Some(target(&r.id, None)));
+    }
+    if let Some(arn) = crate::Arn::parse(&r.id) {
+        if arn.service == service && is_ours(arn.resource) && is_region(arn.region) && is_account_id(arn.account) {
+            return Ok(Some(target(arn.region, arn.account())));
+        }
+        return Err(format!("{} is not an arn:<partition>:{service}:<region>:<account>:{shape} name", r.id));
+    }
+    if r.is_account() {
+        let account = r.id.strip_prefix("AWS::::Account:").unwrap_or(&r.id);
+        if !is_account_id(account) {
+            return Err(format!("{:?} does not name an account", r.id));
+        }
+        return Ok(Some(match &r.region {
+            Some(region) => target(region, Some(account.to_owned())),
+            // No region on the resource: the engine's sweep of the event's region is that one region.
+            None => Resolved::Sweep,
+        }));
+    }
+    Ok(None)
+}

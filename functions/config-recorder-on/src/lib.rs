@@ -6,9 +6,10 @@ use std::fmt;
 
 use aws_config::SdkConfig;
 use aws_sdk_config::types::{ConfigurationRecorder, ConfigurationRecorderStatus, RecordingGroup};
-use remediation_core::config::{is_account_id, is_region};
+
+use remediation_core::control::resolve_region;
 use remediation_core::wiring::{Permission, Wiring};
-use remediation_core::{Arn, AwsError, Control, Cx, Description, Error, Resolved, ResourceRef, Result, Settings};
+use remediation_core::{AwsError, Control, Cx, Description, Error, Resolved, ResourceRef, Result, Settings};
 use serde::Serialize;
 
 /// The last part of the name the report gives a region's recorder:
@@ -159,36 +160,15 @@ impl Control for ConfigRecorderOn {
     }
 
     fn resolve(&self, r: &ResourceRef) -> Result<Resolved<Region>, String> {
-        let region_target = |region: &str, account: Option<String>| Resolved::Target {
-            target: Region(region.to_owned()),
-            account,
-            region: Some(region.to_owned()),
-        };
-        if is_region(&r.id) {
-            return Ok(region_target(&r.id, None));
-        }
-        if let Some(arn) = Arn::parse(&r.id) {
-            let recorder = arn.resource == RESOURCE || arn.resource.starts_with(&format!("{RESOURCE}/"));
-            if arn.service == "config" && recorder && is_region(arn.region) && is_account_id(arn.account) {
-                return Ok(region_target(arn.region, arn.account()));
-            }
-            return Err(format!("{} is not an arn:<partition>:config:<region>:<account>:{RESOURCE} name", r.id));
-        }
-        if r.is_account() {
-            let account = r.id.strip_prefix("AWS::::Account:").unwrap_or(&r.id);
-            if !is_account_id(account) {
-                return Err(format!("{:?} does not name an account", r.id));
-            }
-            return Ok(match &r.region {
-                Some(region) => region_target(region, Some(account.to_owned())),
-                // No region on the resource: the engine's sweep of the event's region is that one region.
-                None => Resolved::Sweep,
-            });
-        }
-        Err(format!(
-            "{:?} is not a region name, an account id or an arn:<partition>:config:<region>:<account>:{RESOURCE} name",
-            r.id
-        ))
+        let ours = |res: &str| res == RESOURCE || res.starts_with(&format!("{RESOURCE}/"));
+        let resolved = resolve_region(r, "config", RESOURCE, ours, |region| Region(region.to_owned()))?;
+        resolved.ok_or_else(|| {
+            format!(
+                "{:?} is not a region name, an account id or an arn:<partition>:config:<region>:<account>:{RESOURCE} \
+                 name",
+                r.id
+            )
+        })
     }
 
     fn arn(&self, target: &Region, partition: &str, account: &str, _region: &str) -> String {

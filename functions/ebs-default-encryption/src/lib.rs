@@ -4,7 +4,7 @@ use std::fmt;
 
 use aws_config::SdkConfig;
 use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType};
-use remediation_core::config::{is_account_id, is_region};
+use remediation_core::control::resolve_region;
 use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
 use remediation_core::{Arn, AwsError, Control, Cx, Description, Error, Resolved, ResourceRef, Result, Settings};
 use serde::Serialize;
@@ -165,35 +165,13 @@ impl Control for EbsDefaultEncryption {
     }
 
     fn resolve(&self, r: &ResourceRef) -> Result<Resolved<Region>, String> {
-        let region_target = |region: &str, account: Option<String>| Resolved::Target {
-            target: Region(region.to_owned()),
-            account,
-            region: Some(region.to_owned()),
-        };
-        if is_region(&r.id) {
-            return Ok(region_target(&r.id, None));
-        }
-        if let Some(arn) = Arn::parse(&r.id) {
-            if arn.service == "ec2" && arn.resource == RESOURCE && is_region(arn.region) && is_account_id(arn.account) {
-                return Ok(region_target(arn.region, arn.account()));
-            }
-            return Err(format!("{} is not an arn:<partition>:ec2:<region>:<account>:{RESOURCE} name", r.id));
-        }
-        if r.is_account() {
-            let account = r.id.strip_prefix("AWS::::Account:").unwrap_or(&r.id);
-            if !is_account_id(account) {
-                return Err(format!("{:?} does not name an account", r.id));
-            }
-            return Ok(match &r.region {
-                Some(region) => region_target(region, Some(account.to_owned())),
-                // No region in the event's resource: the engine's sweep of the event's region is that one region.
-                None => Resolved::Sweep,
-            });
-        }
-        Err(format!(
-            "{:?} is not a region name, an account id or an arn:<partition>:ec2:<region>:<account>:{RESOURCE} name",
-            r.id
-        ))
+        let resolved = resolve_region(r, "ec2", RESOURCE, |res| res == RESOURCE, |region| Region(region.to_owned()))?;
+        resolved.ok_or_else(|| {
+            format!(
+                "{:?} is not a region name, an account id or an arn:<partition>:ec2:<region>:<account>:{RESOURCE} name",
+                r.id
+            )
+        })
     }
 
     fn arn(&self, target: &Region, partition: &str, account: &str, _region: &str) -> String {

@@ -5,11 +5,10 @@ use std::fmt;
 
 use aws_config::SdkConfig;
 use aws_sdk_guardduty::types::{DetectorFeature, DetectorFeatureConfiguration, DetectorStatus, FeatureStatus};
-use remediation_core::config::{is_account_id, is_region, partition_of};
+use remediation_core::config::partition_of;
+use remediation_core::control::resolve_region;
 use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
-use remediation_core::{
-    ApiCall, Arn, AwsError, Control, Cx, Description, Error, Resolved, ResourceRef, Result, Settings,
-};
+use remediation_core::{ApiCall, AwsError, Control, Cx, Description, Error, Resolved, ResourceRef, Result, Settings};
 use serde::Serialize;
 
 /// The last part of the name the report gives a region's GuardDuty:
@@ -236,39 +235,22 @@ impl Control for GuardDutyEnabled {
     }
 
     fn resolve(&self, r: &ResourceRef) -> Result<Resolved<Region>, String> {
-        let region_target = |region: &str, account: Option<String>| Resolved::Target {
-            target: Region(region.to_owned()),
-            account,
-            region: Some(region.to_owned()),
+        let detector = |res: &str| {
+            res == RESOURCE || res.strip_prefix("detector/").is_some_and(|id| !id.is_empty() && !id.contains('/'))
         };
-        // Without a region on the resource, the engine's sweep of the event's region is that one region.
-        let event_region = |account: Option<String>| match &r.region {
-            Some(region) => region_target(region, account),
-            None => Resolved::Sweep,
-        };
-        if is_region(&r.id) {
-            return Ok(region_target(&r.id, None));
-        }
-        if let Some(arn) = Arn::parse(&r.id) {
-            let detector = arn.resource == RESOURCE
-                || arn.resource.strip_prefix("detector/").is_some_and(|id| !id.is_empty() && !id.contains('/'));
-            if arn.service == "guardduty" && detector && is_region(arn.region) && is_account_id(arn.account) {
-                return Ok(region_target(arn.region, arn.account()));
-            }
-            return Err(format!(
-                "{} is not an arn:<partition>:guardduty:<region>:<account>:detector[/<id>] name",
-                r.id
-            ));
+        if let Some(resolved) =
+            resolve_region(r, "guardduty", "detector[/<id>]", detector, |region| Region(region.to_owned()))?
+        {
+            return Ok(resolved);
         }
         if is_detector_id(&r.id) {
-            return Ok(event_region(None));
-        }
-        if r.is_account() {
-            let account = r.id.strip_prefix("AWS::::Account:").unwrap_or(&r.id);
-            if !is_account_id(account) {
-                return Err(format!("{:?} does not name an account", r.id));
-            }
-            return Ok(event_region(Some(account.to_owned())));
+            // Without a region on the resource, the engine's sweep of the event's region is that one region.
+            return Ok(match &r.region {
+                Some(region) => {
+                    Resolved::Target { target: Region(region.clone()), account: None, region: Some(region.clone()) }
+                }
+                None => Resolved::Sweep,
+            });
         }
         Err(format!(
             "{:?} is not a region name, an account id, a detector id or an arn:<partition>:guardduty:<region>:\
