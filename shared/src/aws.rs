@@ -58,8 +58,12 @@ pub struct Aws {
 
 impl Aws {
     /// Loads the SDK's default chain (env, web identity, container credentials; `AWS_ENDPOINT_URL`).
+    /// Every client, those of the credential chain included, uses `https_client`'s trust store.
     pub async fn from_env(settings: &Settings) -> Result<Self> {
+        let region = settings.var("AWS_REGION").or_else(|| settings.var("AWS_DEFAULT_REGION"));
+        let http = https_client(partition_of(region.unwrap_or("us-east-1")), settings.var("AWS_CA_BUNDLE"))?;
         let base = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http)
             .retry_config(retry_config())
             .timeout_config(timeout_config())
             .load()
@@ -196,11 +200,53 @@ impl Aws {
     }
 }
 
-/// The SDK's own default (hyper 1, rustls with aws-lc), which `SdkConfig` leaves unset until a
-/// client is built: to be wrapped it has to exist first.
+/// The roots AWS service endpoints chain to: Amazon Root CA 1-4 (Amazon Trust Services) and the
+/// Starfield Services root that cross-signs them. Compiled in: the system's bundle, which the SDK
+/// reads by default, costs two thirds of a cold start's instructions to parse (bench/RESULTS.md).
+const AMAZON_TRUST_SERVICES: &[u8] = include_bytes!("../certs/amazon-trust-services.pem");
+
+/// The SDK's HTTPS client (hyper 1, rustls with aws-lc) with the trust store for `partition`: in
+/// `aws`, the Amazon Trust Services roots; in other partitions (China, GovCloud, ISO), whose
+/// endpoints may chain to other CAs, the system's roots. `ca_bundle` (`AWS_CA_BUNDLE`) names a PEM
+/// file whose certificates are trusted as well: a TLS-inspecting proxy's CA, a private endpoint's.
+pub fn https_client(partition: &str, ca_bundle: Option<&str>) -> Result<SharedHttpClient> {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider, TlsContext, TrustStore};
+    let mut trust = if partition == "aws" {
+        TrustStore::empty().with_pem_certificate(AMAZON_TRUST_SERVICES)
+    } else {
+        TrustStore::default()
+    };
+    if let Some(path) = ca_bundle {
+        trust = trust.with_pem_certificate(read_ca_bundle(path)?);
+    }
+    let tls = TlsContext::builder().with_trust_store(trust).build().map_err(|e| Error::InvalidConfig(e.to_string()))?;
+    Ok(aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(tls)
+        .build_https())
+}
+
+/// The PEM file of `AWS_CA_BUNDLE`, checked here: the HTTP client panics on a certificate it cannot
+/// parse, at the first connection.
+fn read_ca_bundle(path: &str) -> Result<Vec<u8>> {
+    use rustls_pki_types::{pem::PemObject, CertificateDer};
+    let invalid = |why: String| Error::InvalidConfig(format!("AWS_CA_BUNDLE {path}: {why}"));
+    let pem = std::fs::read(path).map_err(|e| invalid(e.to_string()))?;
+    let certs =
+        CertificateDer::pem_slice_iter(&pem).collect::<Result<Vec<_>, _>>().map_err(|e| invalid(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(invalid("no PEM certificate in it".into()));
+    }
+    let (_, unparsable) = rustls::RootCertStore::empty().add_parsable_certificates(certs);
+    if unparsable > 0 {
+        return Err(invalid(format!("{unparsable} certificate(s) that are not valid trust anchors")));
+    }
+    Ok(pem)
+}
+
+/// The SDK's own default, for an `SdkConfig` built without `from_env` (tests).
 fn default_http_client() -> SharedHttpClient {
-    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::AwsLc)).build_https()
+    https_client("aws", None).expect("the compiled-in roots are valid")
 }
 
 /// Counts each request (each attempt) on its way out. The SDK has no interceptor slot on `SdkConfig`,
