@@ -560,3 +560,38 @@ async fn the_account_setting_links_to_the_accounts_block_public_access_page() {
         Some("https://console.aws.amazon.com/s3/settings?region=us-east-1")
     );
 }
+
+fn is_tag_read(r: &Request) -> bool {
+    r.method == "GET" && r.path.contains("tagging")
+}
+
+fn is_block_read(r: &Request) -> bool {
+    r.method == "GET" && r.path.contains("publicAccessBlock")
+}
+
+/// Issue 20: an event about a change names a bucket that is most likely public, so its Block Public Access
+/// and its tags are read at once (held back 400 ms each, they take about 400 ms, not 800); a manual payload
+/// on a compliant bucket still costs one read and no tag read.
+#[tokio::test]
+async fn an_event_reads_the_state_and_the_tags_at_once() {
+    let s = setup().await;
+    let rt: Rt = s.proxy.runtime(s.config.clone(), &[]).await;
+    let bucket = public_bucket(&s.s3, REGION, &[]).await;
+    let hold = Action::Delay(std::time::Duration::from_millis(400));
+    s.proxy.inject_action(is_tag_read, hold.clone(), Some(1));
+    s.proxy.inject_action(is_block_read, hold, Some(1));
+    s.proxy.clear();
+    let started = std::time::Instant::now();
+    let report = rt.handle(&sample("config-noncompliant.json", &bucket, ACCOUNT)).await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(only(&report).outcome, Outcome::Remediated);
+    assert_eq!(bucket_block(&s.s3, &bucket).await, ALL_ON);
+    assert!(took < std::time::Duration::from_millis(750), "the two reads one after the other: {took:?}");
+
+    s.proxy.clear();
+    let report = rt.handle(&json!({ "resource_id": bucket })).await.unwrap();
+    assert_eq!(only(&report).outcome, Outcome::AlreadyCompliant);
+    let requests = s.proxy.requests();
+    assert_eq!(requests.iter().filter(|r| is_block_read(r)).count(), 1, "{requests:?}");
+    assert!(!requests.iter().any(is_tag_read), "a compliant bucket's tags are not read: {requests:?}");
+}

@@ -742,28 +742,22 @@ impl<C: Control> Runtime<C> {
         result.resource = self.control.arn(&target, partition, account, &region);
         let cx = Cx { client: &client, account, region: &region, now };
 
-        if C::DESCRIBE_BEFORE_READ {
-            match self.described_exemption(&cx, &target, &result.resource, pass, notes).await? {
-                Described::Gone => return not_found(result),
-                Described::Exempt(why) => return exempt(result, why),
-                Described::Go => {}
-            }
+        let (before, described) = self.read_and_describe(&cx, &target, &result.resource, pass, notes).await?;
+        if let Some(before) = &before {
+            result.before = to_value(before);
         }
-        let Some(before) = self.control.read_before(&cx, &target).await? else {
+        match described {
+            Described::Gone => return not_found(result),
+            Described::Exempt(why) => return exempt(result, why),
+            Described::Go => {}
+        }
+        let Some(before) = before else {
             return not_found(result);
         };
-        result.before = to_value(&before);
         if self.control.is_compliant(&before) {
             result.outcome = Outcome::AlreadyCompliant;
             result.detail = "compliant, nothing written".into();
             return Ok(());
-        }
-        if !C::DESCRIBE_BEFORE_READ {
-            match self.described_exemption(&cx, &target, &result.resource, pass, notes).await? {
-                Described::Gone => return not_found(result),
-                Described::Exempt(why) => return exempt(result, why),
-                Described::Go => {}
-            }
         }
         // Intended changes stay intended whatever the trigger: who made this one? (A CloudTrail trigger
         // already said, in the plan.)
@@ -801,7 +795,63 @@ impl<C: Control> Runtime<C> {
         Ok(())
     }
 
-    /// Tags, ownership and extra names: whether the target is exempt.
+    /// The state before (`None`: gone) and the exemption verdict, in the contract's order: with
+    /// `DESCRIBE_BEFORE_READ` the description decides first; otherwise a compliant target is
+    /// `Described::Go` whatever its tags (it is reported compliant), and a noncompliant one is
+    /// described. A sweep reads one thing at a time, so a compliant resource costs one read; an event
+    /// about a change (Config, CloudTrail, Security Hub) names a resource that is likely noncompliant,
+    /// so both are asked at once and the critical path is read → write → read-back.
+    async fn read_and_describe(
+        &self,
+        cx: &Cx<'_, C::Client>,
+        target: &C::Target,
+        resource: &str,
+        pass: &Pass,
+        notes: &mut Vec<String>,
+    ) -> Result<(Option<C::State>, Described)> {
+        let concurrent = !pass.sweep && matches!(pass.kind, Kind::Config | Kind::Cloudtrail | Kind::Securityhub);
+        if concurrent {
+            let mut described_notes = Vec::new();
+            let (before, described) = futures::join!(
+                self.control.read_before(cx, target),
+                self.described_exemption(cx, target, resource, pass, &mut described_notes)
+            );
+            let described = if C::DESCRIBE_BEFORE_READ {
+                // Not ours, or gone: the read may have failed for that very reason.
+                let verdict = described?;
+                if !matches!(verdict, Described::Go) {
+                    described_notes.into_iter().for_each(|n| note(notes, n));
+                    return Ok((None, verdict));
+                }
+                Ok(verdict)
+            } else {
+                described
+            };
+            let before = before?;
+            // A compliant target is reported compliant, whatever its description said (or failed to say).
+            let described = match &before {
+                Some(state) if C::DESCRIBE_BEFORE_READ || !self.control.is_compliant(state) => described?,
+                _ => return Ok((before, Described::Go)),
+            };
+            described_notes.into_iter().for_each(|n| note(notes, n));
+            return Ok((before, described));
+        }
+        if C::DESCRIBE_BEFORE_READ {
+            let described = self.described_exemption(cx, target, resource, pass, notes).await?;
+            if !matches!(described, Described::Go) {
+                return Ok((None, described));
+            }
+        }
+        let before = self.control.read_before(cx, target).await?;
+        match &before {
+            Some(state) if !C::DESCRIBE_BEFORE_READ && !self.control.is_compliant(state) => {
+                let described = self.described_exemption(cx, target, resource, pass, notes).await?;
+                Ok((before, described))
+            }
+            _ => Ok((before, Described::Go)),
+        }
+    }
+
     /// Tags (with their end dates), the exceptions document and extra names: whether the target is exempt.
     async fn described_exemption(
         &self,

@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use aws_config::SdkConfig;
 use aws_sdk_kms::primitives::DateTimeFormat;
@@ -25,12 +26,23 @@ pub struct KmsCancelKeyDeletion {
 
 /// A KMS key, named as the `KeyId` parameter of the KMS API names it: key id, key ARN, alias name
 /// (`alias/x`) or alias ARN, until `locate` turns it into the key id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Key {
     pub key_id: String,
-    /// What `locate`'s DescribeKey said, so `describe` needs no second one.
+    /// What `locate`'s DescribeKey said (an alias), so `describe` needs no second one.
     pub found: Option<Found>,
+    /// The first DescribeKey of a key named by its id: `read_before` and `describe`, which the engine
+    /// may run at once, share it.
+    first_read: Arc<tokio::sync::OnceCell<Option<Found>>>,
 }
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.key_id == other.key_id && self.found == other.found
+    }
+}
+
+impl Eq for Key {}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
@@ -42,7 +54,11 @@ pub struct Found {
 
 impl Key {
     pub fn named(key_id: impl Into<String>) -> Self {
-        Key { key_id: key_id.into(), found: None }
+        Key { key_id: key_id.into(), found: None, first_read: Arc::default() }
+    }
+
+    fn located(key_id: impl Into<String>, found: Found) -> Self {
+        Key { found: Some(found), ..Key::named(key_id) }
     }
 }
 
@@ -136,6 +152,17 @@ async fn describe_key(cx: &Cx<'_, aws_sdk_kms::Client>, key_id: &str) -> Result<
             }
         }
     }
+}
+
+/// What `locate` found, else the first DescribeKey of this key (asked once, whoever asks first).
+async fn first_read(cx: &Cx<'_, aws_sdk_kms::Client>, key: &Key) -> Result<Option<Found>> {
+    if let Some(found) = &key.found {
+        return Ok(Some(found.clone()));
+    }
+    key.first_read
+        .get_or_try_init(|| async { Ok(describe_key(cx, &key.key_id).await?.map(|meta| found(&meta, cx))) })
+        .await
+        .cloned()
 }
 
 /// Key ids behind `alias/aws/*`: AWS managed keys, which only AWS can schedule or cancel.
@@ -320,43 +347,58 @@ impl Control for KmsCancelKeyDeletion {
         }
     }
 
-    /// Resolves an alias or ARN to the key id: CancelKeyDeletion and EnableKey take no alias, and the
-    /// key's region comes from its ARN.
+    /// Resolves an alias to the key id (CancelKeyDeletion and EnableKey take no alias), and a key ARN
+    /// to its id and region. A key id needs no call: the first read is the DescribeKey.
     async fn locate(&self, cx: &Cx<'_, aws_sdk_kms::Client>, key: Key) -> Result<Option<(Key, Option<String>)>> {
+        if is_key_id(&key.key_id) {
+            return Ok(Some((key, None)));
+        }
+        if let Some(arn) = Arn::parse(&key.key_id) {
+            if let Some(id) = arn.resource.strip_prefix("key/").filter(|id| is_key_id(id)) {
+                return Ok(Some((Key::named(id), arn.region())));
+            }
+        }
         let Some(meta) = describe_key(cx, &key.key_id).await? else {
             return Ok(None);
         };
         let found = found(&meta, cx);
         let region = Arn::parse(&found.arn).and_then(|a| a.region());
-        Ok(Some((Key { key_id: meta.key_id().to_owned(), found: Some(found) }, region)))
+        Ok(Some((Key::located(meta.key_id(), found), region)))
     }
 
+    /// Ownership (AWS managed?), tags and aliases: asked at once.
     async fn describe(&self, cx: &Cx<'_, aws_sdk_kms::Client>, key: &Key) -> Result<Option<Description>> {
-        let found = match &key.found {
-            Some(found) => found.clone(),
-            None => match describe_key(cx, &key.key_id).await? {
-                Some(meta) => found(&meta, cx),
-                None => return Ok(None),
-            },
+        let not_ours = || Description {
+            not_ours: Some("an AWS managed key: its lifecycle belongs to AWS".into()),
+            ..Description::default()
+        };
+        if key.found.as_ref().is_some_and(|f| f.aws_managed) {
+            return Ok(Some(not_ours()));
+        }
+        let tags = async {
+            match self.list_tags {
+                true => self.tags(cx, &key.key_id).await,
+                false => Ok(Some(Vec::new())),
+            }
+        };
+        let aliases = async {
+            match self.list_aliases {
+                true => self.aliases(cx, &key.key_id).await,
+                false => Ok(Vec::new()),
+            }
+        };
+        let (found, tags, aliases) = futures::join!(first_read(cx, key), tags, aliases);
+        let Some(found) = found? else {
+            return Ok(None);
         };
         if found.aws_managed {
-            return Ok(Some(Description {
-                not_ours: Some("an AWS managed key: its lifecycle belongs to AWS".into()),
-                ..Description::default()
-            }));
+            return Ok(Some(not_ours()));
         }
-        let tags = if self.list_tags {
-            match self.tags(cx, &key.key_id).await? {
-                Some(tags) => tags,
-                None => return Ok(None),
-            }
-        } else {
-            Vec::new()
+        let Some(tags) = tags? else {
+            return Ok(None);
         };
         let mut names = vec![key.key_id.clone(), found.arn.clone()];
-        if self.list_aliases {
-            names.extend(self.aliases(cx, &key.key_id).await?);
-        }
+        names.extend(aliases?);
         Ok(Some(Description { tags, names, not_ours: None }))
     }
 
@@ -367,11 +409,12 @@ impl Control for KmsCancelKeyDeletion {
         Ok(Some(KeyStatus::from_metadata(&meta)))
     }
 
-    /// `locate`'s DescribeKey, a few milliseconds old, decides; the read-back asks KMS again.
+    /// The first DescribeKey (`locate`'s for an alias) decides; the read-back asks KMS again.
     async fn read_before(&self, cx: &Cx<'_, aws_sdk_kms::Client>, key: &Key) -> Result<Option<KeyStatus>> {
-        match key.found.as_ref().and_then(|f| f.status.clone()) {
-            Some(status) => Ok(Some(status)),
-            None => self.read(cx, key).await,
+        match first_read(cx, key).await? {
+            Some(Found { status: Some(status), .. }) => Ok(Some(status)),
+            Some(_) => self.read(cx, key).await,
+            None => Ok(None),
         }
     }
 
@@ -521,10 +564,7 @@ mod tests {
         assert_eq!(arn(ID), format!("arn:aws:kms:eu-west-1:111122223333:key/{ID}"));
         assert_eq!(arn("alias/app"), "arn:aws:kms:eu-west-1:111122223333:alias/app");
         assert_eq!(arn("arn:aws:kms:us-east-1:1:key/x"), "arn:aws:kms:us-east-1:1:key/x");
-        let located = Key {
-            key_id: ID.into(),
-            found: Some(Found { arn: "arn:from-kms".into(), aws_managed: false, status: None }),
-        };
+        let located = Key::located(ID, Found { arn: "arn:from-kms".into(), aws_managed: false, status: None });
         assert_eq!(c.arn(&located, "aws", "1", "r"), "arn:from-kms");
     }
 
@@ -540,10 +580,7 @@ mod tests {
         let client = aws_sdk_kms::Client::from_conf(config);
         let cx =
             Cx { client: &client, account: "111122223333", region: "us-east-1", now: std::time::SystemTime::now() };
-        let key = Key {
-            key_id: ID.into(),
-            found: Some(Found { arn: "arn:aws:kms:x".into(), aws_managed: true, status: None }),
-        };
+        let key = Key::located(ID, Found { arn: "arn:aws:kms:x".into(), aws_managed: true, status: None });
         let description = control(&[]).describe(&cx, &key).await.unwrap().unwrap();
         assert_eq!(description.not_ours.as_deref(), Some("an AWS managed key: its lifecycle belongs to AWS"));
     }
