@@ -111,8 +111,7 @@ bench/.venv/.installed: bench/requirements.txt
 # Release binaries for the host (cold start, memory, CPU); arm64 zip sizes come from .aws-sam/build
 # (make build) when it is there, else from cargo lambda build --arm64 into target/bench-arm64.
 bench: venv bench/.venv/.installed
-	cargo build --release -p s3-block-public-access -p kms-cancel-key-deletion \
-	  -p ebs-snapshot-revoke-public -p ebs-default-encryption
+	cargo build --release $(addprefix -p ,$(FUNCTIONS))
 	bench/.venv/bin/python bench/run.py
 
 # ---- supply chain and fuzzing (tools built from crates.io into .tools/) --------------------------

@@ -34,7 +34,7 @@ class Moto:
     every request with `Connection: close` (how the numbers before keep-alive were taken). Same moto, same
     app, same arguments and environment either way."""
 
-    def __init__(self, venv_bin, log_dir, keepalive=True):
+    def __init__(self, venv_bin, log_dir, keepalive=True, aws_answers=True):
         self.keepalive = keepalive
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
@@ -42,6 +42,8 @@ class Moto:
         env = dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false")
         if keepalive:
             argv = [os.path.join(venv_bin, "python"), os.path.join(os.path.dirname(__file__), "moto_keepalive.py")]
+            if aws_answers:  # ListBuckets' BucketRegion, DescribeSnapshots' owner and restorable-by filters
+                argv.append("--aws-answers")
         else:
             argv = [os.path.join(venv_bin, "moto_server")]
         self.proc = subprocess.Popen(argv + ["-H", "127.0.0.1", "-p", str(self.port)], env=env,
@@ -65,6 +67,15 @@ class Moto:
             return None
         with urllib.request.urlopen(self.endpoint + "/moto-keepalive/stats", timeout=10) as answer:
             return json.loads(answer.read())
+
+    def requests(self, since, until=None):
+        """[(service, operation, arrived, answered)] of the requests that arrived within [since, until]
+        (time.perf_counter, the same clock in both processes); [] for moto_server."""
+        if not self.keepalive:
+            return []
+        with urllib.request.urlopen(f"{self.endpoint}/moto-keepalive/requests?since={since!r}", timeout=30) as answer:
+            log = json.loads(answer.read())
+        return [tuple(r) for r in log if until is None or r[2] <= until]
 
     def since(self, before):
         """Connections and requests the emulator took since `before` (a stats()), this stats request excluded;
@@ -123,6 +134,18 @@ class Aws:
         return self._clients[key]
 
 
+def sample_event(function, name, replace=None):
+    """One of the project's sample events (events/<function>/<name>.json), with ids replaced."""
+    with open(os.path.join(os.path.dirname(__file__), "..", "events", function, name + ".json")) as f:
+        text = f.read()
+    for old, new in (replace or {}).items():
+        text = text.replace(old, new)
+    event = json.loads(text)
+    if "id" in event:
+        event["id"] = str(uuid.uuid4())  # each event is a new one (duplicate-event detection)
+    return event
+
+
 def parallel(fn, items):
     with concurrent.futures.ThreadPoolExecutor(SEED_THREADS) as pool:
         return list(pool.map(fn, items))
@@ -151,6 +174,22 @@ class S3:
     def seed_many(self, aws, count):
         names = [f"bench-public-{i:05d}" for i in range(count)]
         parallel(lambda b: aws.client("s3").create_bucket(Bucket=b, ACL="public-read"), names)
+        return names
+
+    def seed_mixed(self, aws, count, noncompliant):
+        """`count` buckets, of which the first `noncompliant` public and the rest with Block Public Access
+        on (as AWS makes new buckets since 2023): a real account's mix."""
+        names = [f"bench-mixed-{i:05d}" for i in range(count)]
+
+        def make(i_name):
+            i, b = i_name
+            s3 = aws.client("s3")
+            if i < noncompliant:
+                s3.create_bucket(Bucket=b, ACL="public-read")
+            else:
+                s3.create_bucket(Bucket=b)
+                s3.put_public_access_block(Bucket=b, PublicAccessBlockConfiguration={k: True for k in ALL_ON})
+        parallel(make, list(enumerate(names)))
         return names
 
     def compliant(self, aws, bucket):
@@ -208,13 +247,24 @@ class Snapshot:
         volume = self._volume(aws)
         return parallel(lambda _: self._public_snapshot(aws, volume), range(count))
 
+    def seed_mixed(self, aws, count, noncompliant):
+        """`count` snapshots of which `noncompliant` public, the rest private."""
+        volume = self._volume(aws)
+
+        def make(i):
+            if i < noncompliant:
+                return self._public_snapshot(aws, volume)
+            return aws.client("ec2").create_snapshot(VolumeId=volume)["SnapshotId"]
+        return parallel(make, range(count))
+
     def compliant(self, aws, snapshot):
         permissions = aws.client("ec2").describe_snapshot_attribute(
             SnapshotId=snapshot, Attribute="createVolumePermission")["CreateVolumePermissions"]
         return not any(p.get("Group") == "all" for p in permissions)
 
     def ours_event(self, snapshot):
-        return {"resource_id": snapshot}
+        # The CloudTrail call that made it public: the trigger that reaches the function first.
+        return sample_event(self.function, "cloudtrail", {"snap-0123456789abcdef0": snapshot})
 
     def ours_sweep_event(self):
         return {"sweep": True}
@@ -246,7 +296,7 @@ class Ebs:
         return aws.client("ec2", region).get_ebs_encryption_by_default()["EbsEncryptionByDefault"]
 
     def ours_event(self, region):
-        return {"resource_id": region}
+        return sample_event(self.function, "cloudtrail", {'"us-east-1"': json.dumps(region)})
 
     def ours_sweep_event(self):
         return {"sweep": True}
@@ -280,10 +330,121 @@ class Kms:
         return aws.client("kms").describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"]
 
     def ours_event(self, key_id):
-        return {"resource_id": key_id}
+        return sample_event(self.function, "cloudtrail", {"1234abcd-12ab-34cd-56ef-1234567890ab": key_id})
 
 
 CONTROLS = [S3(), Kms(), Snapshot(), Ebs()]
+
+
+# ---- the other controls: one cold start each (the 128 MB profile, cold instructions) ------------------
+
+class ColdOnly:
+    """A control measured only cold: seed one noncompliant resource, invoke once with a manual payload."""
+    key = None
+    want = "remediated"
+    c7n_resource = None
+
+    def ours_event(self, resource):
+        return {"resource_id": resource}
+
+
+class PasswordPolicy(ColdOnly):
+    function = "iam-password-policy"
+
+    def seed_one(self, aws):
+        aws.client("iam").update_account_password_policy(MinimumPasswordLength=6)
+        return ACCOUNT
+
+    def compliant(self, aws, _account):
+        return aws.client("iam").get_account_password_policy()["PasswordPolicy"]["MinimumPasswordLength"] >= 14
+
+
+class DefaultSg(ColdOnly):
+    function = "ec2-default-sg-closed"
+
+    def seed_one(self, aws):
+        ec2 = aws.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]},
+                                                       {"Name": "group-name", "Values": ["default"]}])
+        return groups["SecurityGroups"][0]["GroupId"]  # with its all-egress rule: noncompliant
+
+    def compliant(self, aws, group):
+        g = aws.client("ec2").describe_security_groups(GroupIds=[group])["SecurityGroups"][0]
+        return not g.get("IpPermissions") and not g.get("IpPermissionsEgress")
+
+
+class Trail(ColdOnly):
+    function = "cloudtrail-logging"
+
+    def seed_one(self, aws):
+        bucket, trail = unique("bench-trail-logs"), unique("bench-trail")
+        aws.client("s3").create_bucket(Bucket=bucket)
+        # A new trail does not log until StartLogging: noncompliant.
+        aws.client("cloudtrail").create_trail(Name=trail, S3BucketName=bucket, IsMultiRegionTrail=True,
+                                              EnableLogFileValidation=True)
+        return trail
+
+    def compliant(self, aws, trail):
+        return aws.client("cloudtrail").get_trail_status(Name=trail)["IsLogging"]
+
+
+class GuardDuty(ColdOnly):
+    function = "guardduty-enabled"
+
+    def seed_one(self, aws):
+        gd = aws.client("guardduty")
+        detectors = gd.list_detectors()["DetectorIds"]
+        if detectors:
+            for d in detectors:
+                gd.update_detector(DetectorId=d, Enable=False)
+        else:
+            gd.create_detector(Enable=False)
+        return REGION
+
+    def compliant(self, aws, _region):
+        gd = aws.client("guardduty")
+        return all(gd.get_detector(DetectorId=d)["Status"] == "ENABLED" for d in gd.list_detectors()["DetectorIds"])
+
+
+class UnusedCredentials(ColdOnly):
+    function = "iam-unused-credentials"
+    # Access keys cannot be back-dated through the API (shared/EMULATOR.md): a new key is in use.
+    want = "already_compliant"
+
+    def seed_one(self, aws):
+        user = unique("bench-user")
+        aws.client("iam").create_user(UserName=user)
+        aws.client("iam").create_access_key(UserName=user)
+        return user
+
+    def compliant(self, aws, _user):
+        return True
+
+
+class ConfigRecorder(ColdOnly):
+    function = "config-recorder-on"
+
+    def seed_one(self, aws):
+        config = aws.client("config")
+        if not config.describe_configuration_recorders()["ConfigurationRecorders"]:
+            bucket = unique("bench-config")
+            aws.client("s3").create_bucket(Bucket=bucket)
+            config.put_configuration_recorder(ConfigurationRecorder={
+                "name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/config",
+                "recordingGroup": {"allSupported": True}})
+            config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": bucket})
+        else:
+            config.stop_configuration_recorder(ConfigurationRecorderName="default")
+        return REGION
+
+    def compliant(self, aws, _region):
+        status = aws.client("config").describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
+        return all(s["recording"] for s in status)
+
+
+COLD_ONLY = [PasswordPolicy(), DefaultSg(), Trail(), GuardDuty(), UnusedCredentials(), ConfigRecorder()]
+ALL_CONTROLS = CONTROLS + COLD_ONLY
 
 
 def c7n_lambda_config(control, output_dir):

@@ -26,25 +26,84 @@ the connection open:
 
 `GET /moto-keepalive/stats` answers this launcher's counters, {"connections": TCP connections
 accepted, "requests": requests answered}: the benchmark reads them to show that connections are
-reused. Any other path goes to moto unchanged.
+reused. `GET /moto-keepalive/requests?since=T` answers the requests that arrived after T
+(time.perf_counter, which is CLOCK_MONOTONIC on Linux: the benchmark's own clock too), each as
+[service, operation, arrived, answered]: the benchmark counts operations and the round trips on a
+remediation's critical path from them, without a proxy in the way. Any other path goes to moto
+unchanged.
+
+Two answers of AWS that moto 5.2.5 does not give are taught here (`--aws-answers`, the benchmark's
+default; bench/RESULTS.md says so):
+
+- `ListBuckets` with a parameter (`max-buckets`, `prefix`, `bucket-region`, `continuation-token`)
+  answers each bucket's `BucketRegion`, as AWS does since 2024;
+- `DescribeSnapshots` honours `OwnerIds` and `RestorableByUserIds` (moto ignores both).
 """
 
 import io
 import json
 import sys
 import threading
+import time
+import urllib.parse
 
 import moto.server
 from moto.moto_server.werkzeug_app import MotoRequestHandler
 from werkzeug.exceptions import InternalServerError
 
+from proxy import operation
+
 STATS_PATH = "/moto-keepalive/stats"
+REQUESTS_PATH = "/moto-keepalive/requests"
 
 
 class Stats:
     lock = threading.Lock()
     connections = 0
     requests = 0
+    log = []  # (service, operation, arrived, answered), perf_counter
+
+
+def teach_aws_answers():
+    """The two AWS behaviours above, patched into moto's own response classes."""
+    from moto.core.responses import ActionResult
+    from moto.ec2.responses.elastic_block_store import ElasticBlockStore
+    from moto.s3.responses import S3Response
+
+    all_buckets = S3Response.all_buckets
+
+    def all_buckets_with_region(self):
+        status, headers, body = all_buckets(self)
+        if not any(self._get_param(p) for p in ("max-buckets", "prefix", "bucket-region", "continuation-token")):
+            return status, headers, body
+        regions = {b.name: b.region_name for b in self.backend.buckets.values()}
+        text = body.decode() if isinstance(body, bytes) else body
+
+        def add_region(match):
+            name = match.group(1)
+            return f"<Name>{name}</Name><BucketRegion>{regions.get(name, 'us-east-1')}</BucketRegion>"
+        import re
+        text = re.sub(r"<Name>([^<]*)</Name>", add_region, text)
+        return status, headers, text.encode() if isinstance(body, bytes) else text
+
+    S3Response.all_buckets = all_buckets_with_region
+
+    def describe_snapshots(self):
+        filters = self._filters_from_querystring()
+        snapshot_ids = self._get_param("SnapshotIds", [])
+        snapshots = self.ec2_backend.describe_snapshots(snapshot_ids=snapshot_ids, filters=filters)
+        owners = set(self._get_param("OwnerIds", []))
+        if owners:
+            owners = {self.current_account if o == "self" else o for o in owners}
+            snapshots = [s for s in snapshots if s.owner_id in owners]
+        restorable = set(self._get_param("RestorableByUserIds", []))
+        if restorable:
+            snapshots = [s for s in snapshots
+                         if ("all" in restorable and "all" in s.create_volume_permission_groups)
+                         or restorable & s.create_volume_permission_userids]
+        return ActionResult({"Snapshots": snapshots})
+
+    ElasticBlockStore.describe_snapshots = describe_snapshots
 
 
 class KeepAliveMotoRequestHandler(MotoRequestHandler):
@@ -58,6 +117,7 @@ class KeepAliveMotoRequestHandler(MotoRequestHandler):
             Stats.connections += 1
 
     def run_wsgi(self):
+        arrived = time.perf_counter()
         with Stats.lock:
             Stats.requests += 1
         if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
@@ -67,12 +127,23 @@ class KeepAliveMotoRequestHandler(MotoRequestHandler):
             with Stats.lock:
                 body = json.dumps({"connections": Stats.connections, "requests": Stats.requests}).encode()
             return self._answer("200 OK", [("Content-Type", "application/json")], body)
+        if self.path.startswith(REQUESTS_PATH):
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            since = float(query.get("since", ["0"])[0])
+            with Stats.lock:
+                Stats.log = [r for r in Stats.log if r[2] >= since - 600]  # what nobody will ask for again
+                body = json.dumps([r for r in Stats.log if r[2] >= since]).encode()
+            return self._answer("200 OK", [("Content-Type", "application/json")], body)
 
         self.environ = environ = self.make_environ()
         if not self._read_body(environ):
             return
+        body_in = environ["wsgi.input"].getvalue()
         status, headers, body = self._call_app(environ)
         self._answer(status, headers, body)
+        service, op = operation(self.command, self.path, self.headers, body_in)
+        with Stats.lock:
+            Stats.log.append((service, op, arrived, time.perf_counter()))
 
     def _read_body(self, environ):
         """Replaces wsgi.input with the whole request body; False when the request cannot be read."""
@@ -154,9 +225,13 @@ class KeepAliveMotoRequestHandler(MotoRequestHandler):
 
 
 def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--aws-answers" in argv:
+        argv.remove("--aws-answers")
+        teach_aws_answers()
     moto.server.MotoRequestHandler = KeepAliveMotoRequestHandler  # what moto.server.main hands to run_simple
     moto.server.main(argv)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -19,7 +19,14 @@ Settings (environment):
     BENCH_COUNT_SIZE=100    sweep size of the (separate) API-call counting runs
     BENCH_ARM64=1           build the arm64 zips with cargo lambda when .aws-sam/build is missing
     BENCH_PROFILE=auto      profile with symbols: auto = when target/bench-symbols exists, 1 = build it, 0 = no
-    BENCH_SECTIONS=sizes,functions,sweeps   which parts to run
+    BENCH_MIXED_BUCKETS=1000        the realistic S3 sweep: buckets, of which
+    BENCH_MIXED_NONCOMPLIANT=50     this many public (the rest with Block Public Access on); the same
+                                    numbers for the realistic snapshot sweep (public / private)
+    BENCH_Q_RUNS=15         cold starts per function inside the 128 MB CPU quota
+    BENCH_Q_PEER_RUNS=3     cold starts per peer and control inside the quota (a boto3 one takes ~5 s there)
+    BENCH_Q_QUOTA_US=7200   the quota: CPU microseconds per period (Lambda at 128 MB: 128/1769 of a vCPU)
+    BENCH_Q_PERIOD_US=100000
+    BENCH_SECTIONS=sizes,functions,q128,sweeps,mixed   which parts to run
     BENCH_ONLY=             only these functions / sweeps (e.g. s3-block-public-access,s3), for trying things out
     BENCH_RESULTS=bench/RESULTS.md
     BENCH_MOTO_KEEPALIVE=1  1 = the emulator keeps HTTP connections alive, as AWS does (bench/moto_keepalive.py);
@@ -75,12 +82,30 @@ ARM64 = os.environ.get("BENCH_ARM64", "1") != "0"
 # callgrind with function names needs a build that keeps its symbols (the release profile strips them):
 # auto = use target/bench-symbols when it is there, 1 = build it (as long as the release build), 0 = skip.
 PROFILE = os.environ.get("BENCH_PROFILE", "auto")
-SECTIONS = set(os.environ.get("BENCH_SECTIONS", "sizes,functions,sweeps").split(","))
+SECTIONS = set(os.environ.get("BENCH_SECTIONS", "sizes,functions,q128,sweeps,mixed").split(","))
+MIXED_SIZE = env_int("BENCH_MIXED_BUCKETS", 1000)
+MIXED_NONCOMPLIANT = env_int("BENCH_MIXED_NONCOMPLIANT", 50)
+Q_RUNS = env_int("BENCH_Q_RUNS", 15)
+Q_PEER_RUNS = env_int("BENCH_Q_PEER_RUNS", 3)
+Q_QUOTA_US = env_int("BENCH_Q_QUOTA_US", 7200)
+Q_PERIOD_US = env_int("BENCH_Q_PERIOD_US", 100000)
 ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))  # function names or s3,snapshot,ebs
 RESULTS = pathlib.Path(os.environ.get("BENCH_RESULTS", BENCH / "RESULTS.md"))
 KEEPALIVE = os.environ.get("BENCH_MOTO_KEEPALIVE", "1") != "0"
 
-TARGETS = {"cold_ms": 50, "rss_mb": 32, "zip_mb": 4, "warm_cpu_ms": 1, "sweep_speedup": 3}
+# Before issue 20 (bench/RESULTS.md of 2026-11-23, commit 322ce6b): warm instructions per remediation and cold
+# instructions, which issue 20 keeps from growing and brings under 10 M.
+BEFORE = {"warm_ir": {"s3-block-public-access": 2.58e6, "kms-cancel-key-deletion": 2.76e6,
+                      "ebs-snapshot-revoke-public": 2.37e6, "ebs-default-encryption": 1.88e6},
+          "cold_ir": {"s3-block-public-access": 26.9e6, "kms-cancel-key-deletion": 26.0e6,
+                      "ebs-snapshot-revoke-public": 25.6e6, "ebs-default-encryption": 26.1e6},
+          "q128_ours_ms": "38–104 ms median (spread 20–439 ms)", "q128_boto3_s": "4.1–6.1 s",
+          "s3_sweep": "12.9 s, 5.0 requests per bucket (1000 public buckets); the boto3 loop 11.8 s, 2.0",
+          "warm_latency": "19 ms against the boto3 runbook's 13 ms (S3)"}
+TARGETS = {"cold_ms": 50, "rss_mb": 32, "zip_mb": 4, "warm_cpu_ms": 1, "sweep_speedup": 3,
+           # issue 20: cold answer inside one 128 MB quota period, vs the boto3 baseline there; cold instructions;
+           # requests per resource in a realistic S3 sweep
+           "q128_cold_ms": 40, "q128_vs_boto3": 100, "cold_ir_m": 10, "mixed_s3_requests": 1.1}
 
 
 def log(*args):
@@ -125,7 +150,7 @@ def ratio(ours, peer):
 
 # ---- processes ------------------------------------------------------------------------------------
 
-def run_timed(argv, env, cwd=None, stdout_path=None, timeout=3600):
+def run_timed(argv, env, cwd=None, stdout_path=None, timeout=3600, preexec_fn=None):
     """Runs a process to completion: (wall seconds from spawn to exit, peak memory, returncode, stdout text).
 
     Peak memory is polled from /proc while the process runs: {"hwm_kb": VmHWM of the process,
@@ -135,7 +160,7 @@ def run_timed(argv, env, cwd=None, stdout_path=None, timeout=3600):
     (large) driver process, so every child would report at least the driver's own size."""
     out = open(stdout_path, "w+") if stdout_path else tempfile.TemporaryFile("w+")
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, preexec_fn=preexec_fn)
     deadline = time.time() + timeout
     hwm, tree, count, polls = 0, 0, 0, 0
     while True:
@@ -281,7 +306,7 @@ def ours_cold(moto, control, runs):
 def ours_warm(moto, control, runs, endpoint=None):
     """One process: a cold remediation, then `runs` warm ones, each on a fresh noncompliant resource."""
     api = RuntimeApi(control.function)
-    latency, cpu, problems = [], [], []
+    latency, cpu, problems, windows = [], [], [], []
     logf = open(OUT / "logs" / f"{control.function}-warm.log", "w")
     try:
         api.start([binary(control.function)], ours_env(endpoint or moto.endpoint, moto.topic_arn), stdout=logf)
@@ -296,6 +321,7 @@ def ours_warm(moto, control, runs, endpoint=None):
             kind, payload, handed, answered = api.invoke(control.ours_event(resource))
             cpu.append((cpu_ns(pid) - before) / 1e9)
             latency.append(answered - handed)
+            windows.append((handed, answered))
             problem = check_report(kind, payload) or (None if control.compliant(moto.aws, resource)
                                                       else f"{resource} not compliant after the run")
             if problem:
@@ -308,7 +334,37 @@ def ours_warm(moto, control, runs, endpoint=None):
         api.close()
         logf.close()
     return {"latency_s": summary(latency), "cpu_s": summary(cpu), "user_s_mean": ticks[0], "system_s_mean": ticks[1],
-            "rss_after_warm_kb": rss, "problems": problems, "emulator": traffic, "threads": threads}
+            "rss_after_warm_kb": rss, "problems": problems, "emulator": traffic, "threads": threads,
+            "path": critical_paths(moto, windows) if endpoint is None else None}
+
+
+def critical_path(log, start, end):
+    """The round trips on a remediation's critical path, from the emulator's log: requests whose times
+    overlap were in flight together (one round trip); a request that starts after every earlier one has
+    been answered starts the next. Also the time from the event to the end of the last request that is not
+    the report's publish (the read-back: what a runbook's latency covers)."""
+    requests = sorted((r for r in log if start <= r[2] <= end), key=lambda r: r[2])
+    groups, edge = [], None
+    for _, op, arrived, answered in requests:
+        if edge is None or arrived > edge:
+            groups.append([op])
+            edge = answered
+        else:
+            groups[-1].append(op)
+            edge = max(edge, answered)
+    read_back = max((r[3] for r in requests if r[1] != "Publish"), default=None)
+    return {"rounds": len(groups), "requests": len(requests), "groups": groups,
+            "to_read_back_s": None if read_back is None else read_back - start}
+
+
+def critical_paths(moto, windows):
+    """critical_path of each (start, end) window, summarized; None when the emulator keeps no log."""
+    if not windows or not moto.keepalive:
+        return None
+    log = moto.requests(windows[0][0] - 0.001)
+    paths = [critical_path(log, a, b) for a, b in windows]
+    return {"rounds": summary([p["rounds"] for p in paths]), "requests": summary([p["requests"] for p in paths]),
+            "to_read_back_s": summary([p["to_read_back_s"] for p in paths]), "groups": paths[-1]["groups"]}
 
 
 def _proc_ticks(pid):
@@ -536,29 +592,167 @@ def build_symbols():
     return all(os.path.exists(symbols_binary(f)) for f in functions)
 
 
+# ---- the 128 MB profile: cold starts inside Lambda's CPU share at 128 MB --------------------------------
+
+class CpuQuota:
+    """A cgroup whose processes get Q_QUOTA_US of CPU time per Q_PERIOD_US, as Lambda gives a 128 MB function
+    128/1769 of a vCPU: cgroup v2 `cpu.max`, or v1 `cpu.cfs_quota_us` / `cpu.cfs_period_us` (needs root).
+    A process that has used its quota within a period waits for the next one, so times cluster at
+    multiples of the period."""
+
+    def __init__(self, name="bench-lambda-128"):
+        root = pathlib.Path("/sys/fs/cgroup")
+        if (root / "cgroup.controllers").exists():
+            self.path = root / name
+            self.path.mkdir(exist_ok=True)
+            (self.path / "cpu.max").write_text(f"{Q_QUOTA_US} {Q_PERIOD_US}")
+            self.kind = "cgroup v2, `cpu.max`"
+        elif (root / "cpu" / "cpu.cfs_quota_us").exists():
+            self.path = root / "cpu" / name
+            self.path.mkdir(exist_ok=True)
+            (self.path / "cpu.cfs_period_us").write_text(str(Q_PERIOD_US))
+            (self.path / "cpu.cfs_quota_us").write_text(str(Q_QUOTA_US))
+            self.kind = "cgroup v1, `cpu.cfs_quota_us` / `cpu.cfs_period_us`"
+        else:
+            raise RuntimeError("no cgroup cpu controller under /sys/fs/cgroup")
+        self.procs = str(self.path / "cgroup.procs")
+
+    def join(self):
+        """preexec_fn: moves the forked child into the cgroup before it execs (async-signal-safe calls only)."""
+        fd = os.open(self.procs, os.O_WRONLY)
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+
+    def stat(self):
+        fields = dict(line.split() for line in (self.path / "cpu.stat").read_text().splitlines() if line.strip())
+        return int(fields.get("nr_throttled", 0))
+
+    def settle(self):
+        """Waits two periods, so that the next process starts with a whole period's quota (a new Lambda
+        environment does); returns the throttle count to compare with after the run."""
+        time.sleep(2 * Q_PERIOD_US / 1e6)
+        return self.stat()
+
+    def throttled_since(self, before):
+        """Periods in which the cgroup ran out of quota since `before`."""
+        return self.stat() - before
+
+    def describe(self):
+        return {"kind": self.kind, "path": str(self.path), "quota_us": Q_QUOTA_US, "period_us": Q_PERIOD_US}
+
+
+def ours_cold_quota(moto, control, runs, quota):
+    """ours_cold inside the quota: exec → first poll (init), exec → first answer, and the periods throttled."""
+    api = RuntimeApi(control.function)
+    first, init, cpu, throttled, problems = [], [], [], [], []
+    want = getattr(control, "want", "remediated")
+    logf = open(OUT / "logs" / f"{control.function}-q128.log", "w")
+    try:
+        for _ in range(runs):
+            resource = control.seed_one(moto.aws)
+            before = quota.settle()
+            api.start([binary(control.function)], ours_env(moto.endpoint, moto.topic_arn), stdout=logf,
+                      preexec_fn=quota.join)
+            kind, payload, handed, answered = api.invoke(control.ours_event(resource), timeout=120)
+            cpu.append(cpu_ns(api.proc.pid) / 1e9)
+            first.append(answered - api.spawned)
+            init.append(api.first_poll - api.spawned)
+            api.stop()
+            throttled.append(quota.throttled_since(before))
+            problem = check_report(kind, payload, want) or (None if control.compliant(moto.aws, resource)
+                                                            else f"{resource} not compliant after the run")
+            if problem:
+                problems.append(problem)
+    finally:
+        api.close()
+        logf.close()
+    return {"first_answer_s": summary(first), "init_s": summary(init), "cpu_s": summary(cpu),
+            "throttled": summary(throttled), "problems": problems, "all_s": sorted(first)}
+
+
+def ours_callgrind_cold(moto, control):
+    """Instructions (callgrind) from exec to the answer of one invocation."""
+    cg_dir = OUT / "callgrind"
+    cg_dir.mkdir(parents=True, exist_ok=True)
+    out = cg_dir / f"{control.function}.cold-only"
+    for old in cg_dir.glob(out.name + ".*"):
+        old.unlink()
+    api = RuntimeApi(control.function)
+    try:
+        with open(OUT / "logs" / f"{control.function}-callgrind-cold.log", "w") as logf:
+            api.start(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-instr=no",
+                       binary(control.function)], ours_env(moto.endpoint, moto.topic_arn), stdout=logf)
+            kind, payload, _, _ = api.invoke(control.ours_event(control.seed_one(moto.aws)), timeout=300)
+            _callgrind_dump(api.proc.pid, "cold")
+            api.stop()
+    finally:
+        api.close()
+    parts = sorted(cg_dir.glob(out.name + ".*"), key=lambda p: int(p.name.rsplit(".", 1)[1]))
+    outcome = [r["outcome"] for r in payload.get("results", [])] if isinstance(payload, dict) else [str(payload)[:200]]
+    return {"cold_ir": callgrind_total(parts[0]) if parts else None, "outcomes": outcome}
+
+
+def q128(moto):
+    """Every function's cold start inside the 128 MB CPU quota, the peers' too; and every function's cold
+    instructions (one callgrind run each)."""
+    try:
+        quota = CpuQuota()
+    except (OSError, RuntimeError) as e:
+        log(f"no CPU quota: {e}")
+        return {"error": f"{type(e).__name__}: {e}"}
+    result = {"quota": quota.describe(), "functions": {}}
+    for control in C.ALL_CONTROLS:
+        if ONLY and control.function not in ONLY:
+            continue
+        moto.reset()
+        f = {}
+        log(f"{control.function}: cold starts inside the 128 MB CPU quota")
+        f["ours"] = ours_cold_quota(moto, control, Q_RUNS, quota)
+        log(f"  {json.dumps({k: v for k, v in f['ours'].items() if k != 'all_s'})[:400]}")
+        if shutil.which("valgrind") and shutil.which("callgrind_control"):
+            f["callgrind"] = ours_callgrind_cold(moto, control)
+            log(f"  cold instructions: {f['callgrind']}")
+        if control.key:
+            log(f"{control.function}: boto3 baseline inside the quota")
+            f["boto3"] = baseline_cold(moto, control, Q_PEER_RUNS, quota)
+            if control.c7n_resource:
+                log(f"{control.function}: c7n inside the quota")
+                f["c7n"] = c7n_cold(moto, control, Q_PEER_RUNS, quota)
+        result["functions"][control.function] = f
+    return result
+
+
 # ---- peers, per remediation -----------------------------------------------------------------------
 
-def baseline_cold(moto, control, runs):
+def baseline_cold(moto, control, runs, quota=None):
     work = C.temp_dir(OUT / "work", f"baseline-{control.key}")
     env = C.peer_env(moto.endpoint, work)
-    walls, rss, cpu, problems = [], [], [], []
+    walls, rss, cpu, problems, init, throttled = [], [], [], [], [], []
     traffic = moto.stats()
     for _ in range(runs):
         resource = control.seed_one(moto.aws)
+        before = quota.settle() if quota else None
+        spawned = time.perf_counter()
         wall, memory, code, text = run_timed([BENCH_PY, str(BENCH / "baseline.py"), "once", control.key, resource],
-                                             env)
+                                             env, preexec_fn=quota.join if quota else None)
+        if quota:
+            throttled.append(quota.throttled_since(before))
         walls.append(wall)
         answer = last_json(text) or {}
+        if answer.get("imported_at"):
+            init.append(answer["imported_at"] - spawned)
         rss.append(answer.get("hwm_kb") or memory["hwm_kb"])
         cpu.append(answer.get("cpu_seconds"))
         if code != 0 or not control.compliant(moto.aws, resource):
             problems.append(f"exit {code}, compliant {control.compliant(moto.aws, resource)}: {text[-300:]}")
     return {"first_answer_s": summary(walls), "rss_kb": summary(rss), "cpu_s": summary(cpu), "problems": problems,
-            "emulator": moto.since(traffic)}
+            "emulator": moto.since(traffic), "init_s": summary(init), "throttled": summary(throttled),
+            "all_s": sorted(walls)}
 
 
 def peer_warm(moto, control, runs, worker, request_of, windows=None):
     latency, cpu, problems, errors = [], [], [], []
+    spans = []
     resource = control.seed_one(moto.aws)
     worker.ask(request_of(resource))  # the first call in the process is not warm
     traffic = moto.stats()
@@ -566,6 +760,7 @@ def peer_warm(moto, control, runs, worker, request_of, windows=None):
         resource = control.seed_one(moto.aws)
         started = time.perf_counter()
         answer = worker.ask(request_of(resource))
+        spans.append((started, time.perf_counter()))
         if windows is not None:
             windows.append((started, time.perf_counter(), answer["seconds"]))
         latency.append(answer["seconds"])
@@ -574,7 +769,8 @@ def peer_warm(moto, control, runs, worker, request_of, windows=None):
         if not control.compliant(moto.aws, resource):
             problems.append(f"{resource} not compliant after the run")
     return {"latency_s": summary(latency), "cpu_s": summary(cpu), "rss_after_warm_kb": worker.rss_kb(),
-            "problems": problems, "errors": errors[:3], "emulator": moto.since(traffic)}
+            "problems": problems, "errors": errors[:3], "emulator": moto.since(traffic),
+            "path": critical_paths(moto, spans) if windows is None else None}
 
 
 def baseline_warm(moto, control, runs, endpoint=None, windows=None):
@@ -594,26 +790,34 @@ def c7n_dir(moto, control):
     return work, C.peer_env(moto.endpoint, work)
 
 
-def c7n_cold(moto, control, runs):
+def c7n_cold(moto, control, runs, quota=None):
     work, env = c7n_dir(moto, control)
-    walls, rss, cpu, problems, errors = [], [], [], [], []
+    walls, rss, cpu, problems, errors, init, throttled = [], [], [], [], [], [], []
     traffic = moto.stats()
     for i in range(runs):
         resource = control.seed_one(moto.aws)
         event_file = os.path.join(work, f"event-{i}.json")
         with open(event_file, "w") as f:
             json.dump(C.c7n_event(control, resource), f)
+        before = quota.settle() if quota else None
+        spawned = time.perf_counter()
         wall, memory, code, text = run_timed([BENCH_PY, str(BENCH / "c7n_worker.py"), "once", event_file], env,
-                                             cwd=work, stdout_path=os.path.join(work, f"once-{i}.log"))
+                                             cwd=work, stdout_path=os.path.join(work, f"once-{i}.log"),
+                                             preexec_fn=quota.join if quota else None)
+        if quota:
+            throttled.append(quota.throttled_since(before))
         walls.append(wall)
         answer = last_json(text) or {}
+        if answer.get("imported_at"):
+            init.append(answer["imported_at"] - spawned)
         rss.append(answer.get("hwm_kb") or memory["hwm_kb"])
         cpu.append(answer.get("cpu_seconds"))
         errors += answer.get("errors") or []
         if code != 0 or not control.compliant(moto.aws, resource):
             problems.append(f"{resource} not compliant after the run (exit {code})")
     return {"first_answer_s": summary(walls), "rss_kb": summary(rss), "cpu_s": summary(cpu), "problems": problems,
-            "errors": errors[:3], "emulator": moto.since(traffic)}
+            "errors": errors[:3], "emulator": moto.since(traffic), "init_s": summary(init),
+            "throttled": summary(throttled), "all_s": sorted(walls)}
 
 
 def c7n_warm(moto, control, runs, endpoint=None, windows=None):
@@ -788,6 +992,42 @@ def sweeps(moto, regions):
     return results
 
 
+def mixed_sweeps(moto):
+    """A real account's mix: MIXED_SIZE buckets (snapshots) of which MIXED_NONCOMPLIANT public. Requests are
+    counted from the emulator's own log of the same runs (no proxy); `fixed` is read back."""
+    results = {}
+    for control in (C.S3(), C.Snapshot()):
+        if ONLY and control.key not in ONLY and f"mixed-{control.key}" not in ONLY:
+            continue
+        per = {name: [] for name in SWEEPERS}
+        for repeat in range(REPEATS):
+            names = list(per)
+            names = names[repeat % len(names):] + names[:repeat % len(names)]
+            for name in names:
+                moto.reset()
+                resources = control.seed_mixed(moto.aws, MIXED_SIZE, MIXED_NONCOMPLIANT)
+                log(f"mixed sweep {control.key} {MIXED_NONCOMPLIANT}/{MIXED_SIZE}: {name} (run {repeat + 1}/{REPEATS})")
+                started = time.perf_counter()
+                run = SWEEPERS[name](moto, control, resources, [C.REGION])
+                ended = time.perf_counter()
+                requests = moto.requests(started, ended)
+                ops = {}
+                for service, op, _, _ in requests:
+                    ops[f"{service}:{op}"] = ops.get(f"{service}:{op}", 0) + 1
+                run["calls"] = {"size": len(resources), "total": len(requests), "by_operation": ops}
+                run["fixed"] = count_compliant(moto, control, resources)
+                run["size"] = len(resources)
+                run["noncompliant"] = MIXED_NONCOMPLIANT
+                per[name].append(run)
+                log(f"  {run['wall_s']:.2f} s, {len(requests)} requests, {run['fixed']}/{run['size']} compliant after"
+                    + (f", error: {run['error'][:200]}" if run.get("error") else ""))
+        results[control.key] = {"size": MIXED_SIZE, "noncompliant": MIXED_NONCOMPLIANT, "runs": per,
+                                "wall": {n: summary([r["wall_s"] for r in runs]) for n, runs in per.items()},
+                                "inner": {n: summary([r["in_handler_s"] for r in runs]) for n, runs in per.items()},
+                                "calls": {n: runs[-1]["calls"] for n, runs in per.items() if runs}}
+    return results
+
+
 # ---- sizes ------------------------------------------------------------------------------------------
 
 def zip_size(path):
@@ -890,14 +1130,15 @@ def main():
     (OUT / "logs").mkdir(parents=True, exist_ok=True)
     shutil.rmtree(OUT / "work", ignore_errors=True)
     (OUT / "work").mkdir(parents=True)
-    for f in [c.function for c in C.CONTROLS]:
+    for f in [c.function for c in (C.ALL_CONTROLS if "q128" in SECTIONS else C.CONTROLS)]:
         if not os.path.exists(binary(f)):
             sys.exit(f"{binary(f)} is missing: run `cargo build --release -p {f}` (make bench does)")
     data = {"machine": machine(), "settings": {
         "buckets": BUCKETS, "snapshots": SNAPSHOTS, "regions": REGIONS_SETTING, "repeats": REPEATS,
         "cold_runs": COLD_RUNS, "warm_runs": WARM_RUNS, "peer_cold_runs": PEER_COLD_RUNS,
         "callgrind_runs": CALLGRIND_RUNS, "callgrind_warm": CALLGRIND_WARM, "count_size": COUNT_SIZE,
-        "moto_keepalive": KEEPALIVE}}
+        "moto_keepalive": KEEPALIVE, "mixed_size": MIXED_SIZE, "mixed_noncompliant": MIXED_NONCOMPLIANT,
+        "q_runs": Q_RUNS, "q_peer_runs": Q_PEER_RUNS, "q_quota_us": Q_QUOTA_US, "q_period_us": Q_PERIOD_US}}
     load = []
     loadavg_sampler(load)
     log("machine:", json.dumps(data["machine"]))
@@ -950,8 +1191,12 @@ def main():
                     f["c7n_calls"] = peer_proxied(moto, control, "c7n", 3)
                 data["functions"][control.function] = f
                 log(f"{control.function}: " + json.dumps({k: v for k, v in f.items() if k != "callgrind"})[:800])
+        if "q128" in SECTIONS:
+            data["q128"] = q128(moto)
         if "sweeps" in SECTIONS:
             data["sweeps"] = sweeps(moto, regions)
+        if "mixed" in SECTIONS:
+            data["mixed"] = mixed_sweeps(moto)
     finally:
         moto.stop()
     data["load"] = summary(load)
@@ -959,6 +1204,7 @@ def main():
     data["elapsed_s"] = time.time() - started
     (OUT / "results.json").write_text(json.dumps(data, indent=1, default=str))
     import report
+    data["before"] = BEFORE
     RESULTS.write_text(report.render(data, TARGETS))
     (OUT / "readme-section.md").write_text(report.readme_section(data, TARGETS))
     log(f"wrote {RESULTS.relative_to(ROOT) if RESULTS.is_relative_to(ROOT) else RESULTS} and {OUT / 'results.json'}"

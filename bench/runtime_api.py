@@ -133,12 +133,14 @@ class RuntimeApi:
             "AWS_LAMBDA_LOG_STREAM_NAME": "bench",
         }
 
-    def start(self, argv, env, stdout=subprocess.DEVNULL):
-        """Execs the function (argv) with the Lambda environment; returns the Popen."""
+    def start(self, argv, env, stdout=subprocess.DEVNULL, preexec_fn=None):
+        """Execs the function (argv) with the Lambda environment; returns the Popen. `preexec_fn` runs in
+        the child before the exec (bench/run.py: join the CPU-quota cgroup)."""
         self._reset_state()
         full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **self.lambda_env(), **env}
         self.spawned = time.perf_counter()
-        self.proc = subprocess.Popen(argv, env=full_env, stdout=stdout, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(argv, env=full_env, stdout=stdout, stderr=subprocess.STDOUT,
+                                     preexec_fn=preexec_fn)
         return self.proc
 
     def invoke(self, event, timeout=600):
