@@ -352,7 +352,10 @@ async fn already_private_snapshot_gets_no_write() {
     assert_eq!(r.outcome, Outcome::AlreadyCompliant);
     assert_eq!(r.before, json!({"public": false, "accounts": [FRIEND]}));
     assert_eq!(r.after, Value::Null);
-    assert_eq!(ec2_calls(&s.proxy), ["DescribeSnapshots", "DescribeSnapshotAttribute"], "two reads, no write");
+    // An event about a change: the owner and the permissions are read at once (issue 20).
+    let mut calls = ec2_calls(&s.proxy);
+    calls.sort();
+    assert_eq!(calls, ["DescribeSnapshotAttribute", "DescribeSnapshots"], "two reads, no write");
     assert!(s.proxy.writes().is_empty(), "{:?}", s.proxy.writes());
     assert_eq!(permissions(&s.ec2, &id).await, private(&[FRIEND]));
 
@@ -463,7 +466,8 @@ async fn snapshot_of_another_account_is_not_touched() {
     assert_eq!(permissions(&other_ec2, &theirs).await, public(&[ACCOUNT]));
 
     // AWS lists a public snapshot of another account to everyone, with its owner: what it answers
-    // is injected here. It is reported as exempt, and its permissions are not even read.
+    // is injected here. It is reported as exempt; an event about a change reads the permissions at the
+    // same time as the owner (issue 20), and that read's answer is not used.
     let answer = describe_snapshots_page(&[(&theirs, &other)], None);
     s.proxy.inject(Fault {
         matches: |r| r.operation == "DescribeSnapshots",
@@ -479,7 +483,9 @@ async fn snapshot_of_another_account_is_not_touched() {
         r.detail,
         format!("owned by account {other}, not {ACCOUNT}: only its owner can change who may restore it")
     );
-    assert_eq!(ec2_calls(&s.proxy), ["DescribeSnapshots"]);
+    let calls = ec2_calls(&s.proxy);
+    assert!(calls.iter().all(|c| c == "DescribeSnapshots" || c == "DescribeSnapshotAttribute"), "{calls:?}");
+    assert_eq!(calls.iter().filter(|c| *c == "DescribeSnapshots").count(), 1, "{calls:?}");
     assert_eq!(permissions(&other_ec2, &theirs).await, public(&[ACCOUNT]));
 
     // The owner's own function (or ours through the member role) does fix it.

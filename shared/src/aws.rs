@@ -328,3 +328,45 @@ impl<C: Clone> Clients<C> {
         Ok(client)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_file(name: &str, text: &[u8]) -> String {
+        let path = std::env::temp_dir().join(format!("remediation-core-{}-{name}", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn the_compiled_in_roots_are_the_five_amazon_trust_services_roots() {
+        use rustls_pki_types::{pem::PemObject, CertificateDer};
+        let certs: Vec<_> = CertificateDer::pem_slice_iter(AMAZON_TRUST_SERVICES).collect::<Result<_, _>>().unwrap();
+        assert_eq!(certs.len(), 5);
+        let (valid, invalid) = rustls::RootCertStore::empty().add_parsable_certificates(certs);
+        assert_eq!((valid, invalid), (5, 0));
+    }
+
+    #[test]
+    fn a_ca_bundle_is_checked_at_cold_start() {
+        let good = temp_file("good.pem", AMAZON_TRUST_SERVICES);
+        assert!(https_client("aws", Some(&good)).is_ok());
+        assert!(https_client("aws-cn", None).is_ok());
+        let empty = temp_file("empty.pem", b"# no certificate here\n");
+        let broken = temp_file("broken.pem", b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        for (path, why) in [
+            ("/nonexistent/ca.pem", "No such file"),
+            (empty.as_str(), "no PEM certificate"),
+            (broken.as_str(), "not valid trust anchors"),
+        ] {
+            match https_client("aws", Some(path)) {
+                Err(Error::InvalidConfig(e)) => assert!(e.contains("AWS_CA_BUNDLE") && e.contains(why), "{e}"),
+                other => panic!("{path}: {other:?}"),
+            }
+        }
+        for f in [good, empty, broken] {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+}
