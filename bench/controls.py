@@ -206,6 +206,9 @@ class S3:
                                "config-noncompliant.json")) as f:
             return json.loads(f.read().replace("example-public-bucket", bucket))
 
+    def callgrind_event(self, bucket):
+        return self.ours_event(bucket)
+
     def ours_sweep_event(self):
         return {"sweep": True}
 
@@ -266,6 +269,9 @@ class Snapshot:
         # The CloudTrail call that made it public: the trigger that reaches the function first.
         return sample_event(self.function, "cloudtrail", {"snap-0123456789abcdef0": snapshot})
 
+    def callgrind_event(self, snapshot):
+        return {"resource_id": snapshot}  # the payload of the instruction counts before issue 20
+
     def ours_sweep_event(self):
         return {"sweep": True}
 
@@ -297,6 +303,9 @@ class Ebs:
 
     def ours_event(self, region):
         return sample_event(self.function, "cloudtrail", {'"us-east-1"': json.dumps(region)})
+
+    def callgrind_event(self, region):
+        return {"resource_id": region}  # the payload of the instruction counts before issue 20
 
     def ours_sweep_event(self):
         return {"sweep": True}
@@ -331,6 +340,9 @@ class Kms:
 
     def ours_event(self, key_id):
         return sample_event(self.function, "cloudtrail", {"1234abcd-12ab-34cd-56ef-1234567890ab": key_id})
+
+    def callgrind_event(self, key_id):
+        return {"resource_id": key_id}  # the payload of the instruction counts before issue 20
 
 
 CONTROLS = [S3(), Kms(), Snapshot(), Ebs()]

@@ -161,10 +161,20 @@ class CountingProxy:
                                        if start is None or start <= c[2] <= end)
 
     def upstream_seconds(self, start, end):
-        """Time spent waiting for the emulator by requests that arrived within [start, end] (perf_counter)."""
+        """Time spent waiting for the emulator by requests that arrived within [start, end] (perf_counter):
+        the length of the union of their intervals, so that requests in flight together count once."""
         self.settle()
         with self.lock:
-            return sum(c[3] - c[2] for c in self.calls if start <= c[2] <= end)
+            spans = sorted((c[2], c[3]) for c in self.calls if start <= c[2] <= end)
+        total, edge = 0.0, None
+        for a, b in spans:
+            if edge is None or a > edge:
+                total += b - a
+                edge = b
+            elif b > edge:
+                total += b - edge
+                edge = b
+        return total
 
     def total(self):
         with self.lock:

@@ -431,10 +431,12 @@ def ours_callgrind(moto, control, runs, warm, exe=None, tag="release"):
                 api.start(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-instr=no",
                            exe or binary(control.function)], ours_env(moto.endpoint, moto.topic_arn), stdout=logf)
                 pid = api.proc.pid
-                api.invoke(control.ours_event(control.seed_one(moto.aws)), timeout=300)
+                # The payloads the counts before issue 20 were taken with (bench/RESULTS.md compares them).
+                api.invoke(control.callgrind_event(control.seed_one(moto.aws)), timeout=300)
                 _callgrind_dump(pid, "cold")
                 for _ in range(warm):
-                    kind, payload, _, _ = api.invoke(control.ours_event(control.seed_one(moto.aws)), timeout=300)
+                    kind, payload, _, _ = api.invoke(control.callgrind_event(control.seed_one(moto.aws)),
+                                                     timeout=300)
                     if check_report(kind, payload):
                         raise RuntimeError(f"callgrind run of {control.function}: {check_report(kind, payload)}")
                 _callgrind_dump(pid, "warm")
@@ -1123,6 +1125,39 @@ def loadavg_sampler(samples):
     threading.Thread(target=loop, daemon=True).start()
 
 
+def function_section(moto, control, f, symbols):
+    """Cold, warm, calls, callgrind and the peers of one function, into f."""
+    moto.reset()
+    log(f"{control.function}: cold starts")
+    f["cold"] = ours_cold(moto, control, COLD_RUNS)
+    log(f"{control.function}: cold starts through cargo lambda watch")
+    try:
+        f["watch_cold"] = ours_watch_cold(moto, control, max(3, COLD_RUNS // 3))
+    except Exception as e:  # a cross-check: report, don't stop
+        f["watch_cold"] = {"error": str(e)}
+    log(f"{control.function}: warm")
+    f["warm"] = ours_warm(moto, control, WARM_RUNS)
+    f["calls"] = ours_proxied(moto, control, max(3, COLD_RUNS // 3), max(5, WARM_RUNS // 3))
+    if shutil.which("valgrind") and shutil.which("callgrind_control"):
+        log(f"{control.function}: callgrind")
+        f["callgrind"] = ours_callgrind(moto, control, CALLGRIND_RUNS, CALLGRIND_WARM)
+        if symbols and os.path.exists(symbols_binary(control.function)):
+            log(f"{control.function}: callgrind profile with symbols")
+            f["profile"] = ours_profile(moto, control, symbols_binary(control.function))
+    else:
+        log("valgrind is not installed (apt-get install valgrind): no instruction counts")
+        f["callgrind"] = None
+    log(f"{control.function}: boto3 baseline")
+    f["boto3_cold"] = baseline_cold(moto, control, PEER_COLD_RUNS * 2)
+    f["boto3_warm"] = baseline_warm(moto, control, WARM_RUNS)
+    f["boto3_calls"] = peer_proxied(moto, control, "boto3", max(5, WARM_RUNS // 3))
+    if control.c7n_resource:
+        log(f"{control.function}: c7n")
+        f["c7n_cold"] = c7n_cold(moto, control, PEER_COLD_RUNS)
+        f["c7n_warm"] = c7n_warm(moto, control, max(5, WARM_RUNS // 3))
+        f["c7n_calls"] = peer_proxied(moto, control, "c7n", 3)
+
+
 # ---- main -------------------------------------------------------------------------------------------
 
 def main():
@@ -1131,6 +1166,8 @@ def main():
     shutil.rmtree(OUT / "work", ignore_errors=True)
     (OUT / "work").mkdir(parents=True)
     for f in [c.function for c in (C.ALL_CONTROLS if "q128" in SECTIONS else C.CONTROLS)]:
+        if ONLY and f not in ONLY:
+            continue
         if not os.path.exists(binary(f)):
             sys.exit(f"{binary(f)} is missing: run `cargo build --release -p {f}` (make bench does)")
     data = {"machine": machine(), "settings": {
@@ -1160,43 +1197,28 @@ def main():
                 if ONLY and control.function not in ONLY:
                     continue
                 f = {"event": control.ours_event("<id>")}
-                moto.reset()
-                log(f"{control.function}: cold starts")
-                f["cold"] = ours_cold(moto, control, COLD_RUNS)
-                log(f"{control.function}: cold starts through cargo lambda watch")
                 try:
-                    f["watch_cold"] = ours_watch_cold(moto, control, max(3, COLD_RUNS // 3))
-                except Exception as e:  # a cross-check: report, don't stop
-                    f["watch_cold"] = {"error": str(e)}
-                log(f"{control.function}: warm")
-                f["warm"] = ours_warm(moto, control, WARM_RUNS)
-                f["calls"] = ours_proxied(moto, control, max(3, COLD_RUNS // 3), max(5, WARM_RUNS // 3))
-                if shutil.which("valgrind") and shutil.which("callgrind_control"):
-                    log(f"{control.function}: callgrind")
-                    f["callgrind"] = ours_callgrind(moto, control, CALLGRIND_RUNS, CALLGRIND_WARM)
-                    if symbols and os.path.exists(symbols_binary(control.function)):
-                        log(f"{control.function}: callgrind profile with symbols")
-                        f["profile"] = ours_profile(moto, control, symbols_binary(control.function))
-                else:
-                    log("valgrind is not installed (apt-get install valgrind): no instruction counts")
-                    f["callgrind"] = None
-                log(f"{control.function}: boto3 baseline")
-                f["boto3_cold"] = baseline_cold(moto, control, PEER_COLD_RUNS * 2)
-                f["boto3_warm"] = baseline_warm(moto, control, WARM_RUNS)
-                f["boto3_calls"] = peer_proxied(moto, control, "boto3", max(5, WARM_RUNS // 3))
-                if control.c7n_resource:
-                    log(f"{control.function}: c7n")
-                    f["c7n_cold"] = c7n_cold(moto, control, PEER_COLD_RUNS)
-                    f["c7n_warm"] = c7n_warm(moto, control, max(5, WARM_RUNS // 3))
-                    f["c7n_calls"] = peer_proxied(moto, control, "c7n", 3)
+                    function_section(moto, control, f, symbols)
+                except Exception:  # noqa: BLE001  (report what was measured, go on with the next function)
+                    import traceback
+                    log(f"{control.function} failed: {traceback.format_exc()}")
+                    continue
                 data["functions"][control.function] = f
-                log(f"{control.function}: " + json.dumps({k: v for k, v in f.items() if k != "callgrind"})[:800])
-        if "q128" in SECTIONS:
-            data["q128"] = q128(moto)
-        if "sweeps" in SECTIONS:
-            data["sweeps"] = sweeps(moto, regions)
-        if "mixed" in SECTIONS:
-            data["mixed"] = mixed_sweeps(moto)
+        # A section that fails
+                data["functions"][control.function] = f
+        # A section that fails is reported, and the others still run; the results so far are kept after each.
+        for name, run_section in (("q128", lambda: q128(moto)), ("sweeps", lambda: sweeps(moto, regions)),
+                                  ("mixed", lambda: mixed_sweeps(moto))):
+            if name not in SECTIONS:
+                continue
+            try:
+                data[name] = run_section()
+            except Exception as e:  # noqa: BLE001  (one section's bug must not lose the others' numbers)
+                import traceback
+                log(f"section {name} failed: {traceback.format_exc()}")
+                if name != "sweeps":
+                    data[name] = {"error": f"{type(e).__name__}: {e}"}
+            (OUT / "results.json").write_text(json.dumps(data, indent=1, default=str))
     finally:
         moto.stop()
     data["load"] = summary(load)
