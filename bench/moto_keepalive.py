@@ -42,6 +42,8 @@ default; bench/RESULTS.md says so):
 
 import io
 import json
+import socket
+import struct
 import sys
 import threading
 import time
@@ -54,6 +56,7 @@ from werkzeug.exceptions import InternalServerError
 from proxy import operation
 
 STATS_PATH = "/moto-keepalive/stats"
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux
 REQUESTS_PATH = "/moto-keepalive/requests"
 
 
@@ -115,9 +118,31 @@ class KeepAliveMotoRequestHandler(MotoRequestHandler):
         super().setup()
         with Stats.lock:
             Stats.connections += 1
+        try:  # the kernel stamps each request's arrival, whatever this thread is waiting for (the GIL)
+            self.connection.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        except OSError:
+            pass
+
+    def handle_one_request(self):
+        self.arrived = self._kernel_arrival()
+        super().handle_one_request()
+
+    def _kernel_arrival(self):
+        """When the next request's first bytes reached the socket (perf_counter), from the kernel's receive
+        timestamp: moto's threads share the GIL, so a thread may start on a request well after it came in,
+        and requests sent at once would look one after the other. None without the timestamp."""
+        try:
+            _, ancillary, _, _ = self.connection.recvmsg(1, socket.CMSG_SPACE(16), socket.MSG_PEEK)
+        except (OSError, ValueError):
+            return None
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(payload) >= 16:
+                sec, nsec = struct.unpack("qq", payload[:16])
+                return sec + nsec / 1e9 - (time.time() - time.perf_counter())
+        return None
 
     def run_wsgi(self):
-        arrived = time.perf_counter()
+        arrived = getattr(self, "arrived", None) or time.perf_counter()
         with Stats.lock:
             Stats.requests += 1
         if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
