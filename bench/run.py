@@ -101,7 +101,7 @@ BEFORE = {"warm_ir": {"s3-block-public-access": 2.58e6, "kms-cancel-key-deletion
                       "ebs-snapshot-revoke-public": 25.6e6, "ebs-default-encryption": 26.1e6},
           "q128_ours_ms": "38–104 ms median (spread 20–439 ms)", "q128_boto3_s": "4.1–6.1 s",
           "s3_sweep": "12.9 s, 5.0 requests per bucket (1000 public buckets); the boto3 loop 11.8 s, 2.0",
-          "warm_latency": "19 ms against the boto3 runbook's 13 ms (S3)"}
+          "warm_latency": "19 ms against the boto3 runbook's 13 ms (S3)", "cpu": "AMD EPYC"}
 TARGETS = {"cold_ms": 50, "rss_mb": 32, "zip_mb": 4, "warm_cpu_ms": 1, "sweep_speedup": 3,
            # issue 20: cold answer inside one 128 MB quota period, vs the boto3 baseline there; cold instructions;
            # requests per resource in a realistic S3 sweep
