@@ -34,6 +34,9 @@ SDK_TO_IAM = {
     ("s3", "put_public_access_block"): "s3:PutBucketPublicAccessBlock",
     ("s3control", "get_public_access_block"): "s3:GetAccountPublicAccessBlock",
     ("s3control", "put_public_access_block"): "s3:PutAccountPublicAccessBlock",
+    # Undo where there was no configuration: IAM authorizes the delete as the put.
+    ("s3", "delete_public_access_block"): "s3:PutBucketPublicAccessBlock",
+    ("s3control", "delete_public_access_block"): "s3:PutAccountPublicAccessBlock",
     ("kms", "describe_key"): "kms:DescribeKey",
     ("kms", "list_keys"): "kms:ListKeys",
     ("kms", "list_aliases"): "kms:ListAliases",

@@ -13,7 +13,7 @@ use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
 use remediation_core::{
     Arn, AwsError, ChangeLookup, Control, Cx, Description, Resolved, ResourceRef, Result, Settings,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub struct KmsCancelKeyDeletion {
     reenable: bool,
@@ -53,7 +53,7 @@ impl fmt::Display for Key {
 }
 
 /// What the report shows as `before` / `after`: the key state and the deletion that was scheduled.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct KeyStatus {
     pub key_state: String,
@@ -61,7 +61,7 @@ pub struct KeyStatus {
     /// multi-Region primary key still waiting for its replicas to be deleted.
     pub deletion_date: Option<String>,
     /// The waiting period of a primary key in `PendingReplicaDeletion`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_deletion_window_in_days: Option<i32>,
 }
 

@@ -215,6 +215,24 @@ pub(crate) struct Manual {
     /// `"organization"` or a list of account ids: the sweep fans out, one SQS message per (account, region).
     #[serde(default, deserialize_with = "present")]
     pub accounts: Option<AccountsField>,
+    /// An action id of the ledger: reverse that remediation.
+    #[serde(default, deserialize_with = "present")]
+    pub undo: Option<ActionId>,
+}
+
+/// A ledger action id as the report shows it: 1 to 64 letters, digits and `-`.
+#[derive(Deserialize)]
+#[serde(try_from = "String")]
+pub(crate) struct ActionId(pub(crate) String);
+
+impl TryFrom<String> for ActionId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.is_empty() || s.len() > 64 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(format!("{} is not an action id (letters, digits and -, as a report's action_id)", clip(&s)));
+        }
+        Ok(ActionId(s))
+    }
 }
 
 /// `accounts` of a manual sweep.

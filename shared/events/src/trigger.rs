@@ -11,8 +11,8 @@ use serde_json::Value;
 use crate::config::is_account_id;
 use crate::error::{Error, Result};
 use crate::shapes::{
-    check, clip, read, Account, AccountsField, CloudTrailDetail, ConfigDetail, Id, Manual, Region, SecurityHubDetail,
-    SweepBody,
+    check, clip, read, Account, AccountsField, ActionId, CloudTrailDetail, ConfigDetail, Id, Manual, Region,
+    SecurityHubDetail, SweepBody,
 };
 /// Most resources one event may name.
 const MAX_RESOURCES: usize = 1000;
@@ -152,6 +152,10 @@ pub struct Trigger {
     pub accounts: Option<Accounts>,
     /// The messages of an SQS batch (`Kind::Sqs`).
     pub messages: Vec<SqsItem>,
+    /// The EventBridge event's `id`: the same event delivered twice has the same id (duplicates).
+    pub event_id: Option<String>,
+    /// `{"undo": "<action id>"}`: reverse one recorded remediation (the ledger).
+    pub undo: Option<String>,
 }
 
 impl Trigger {
@@ -167,6 +171,8 @@ impl Trigger {
             call: None,
             accounts: None,
             messages: Vec::new(),
+            event_id: None,
+            undo: None,
         }
     }
 
@@ -231,6 +237,7 @@ fn from_envelope<T: Serialize + DeserializeOwned>(
     if t.region.is_none() {
         t.region = check::<Region>("region", envelope.region).map_err(invalid)?.map(|r| r.0);
     }
+    t.event_id = envelope.id.filter(|id| !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()));
     Ok(t)
 }
 
@@ -363,6 +370,14 @@ fn parse_manual(m: Manual) -> Result<Trigger> {
     t.region = m.region.map(|r| r.0);
     t.dry_run = m.dry_run.unwrap_or(false);
     t.sweep = m.sweep.unwrap_or(false);
+    if let Some(ActionId(id)) = m.undo {
+        let others = [m.resource_id.is_some(), m.resource_ids.is_some(), t.sweep, m.accounts.is_some(), t.dry_run];
+        if others.into_iter().any(|b| b) || t.account.is_some() || t.region.is_some() {
+            return Err(Error::invalid("undo stands alone: {\"undo\": \"<action id>\"}"));
+        }
+        t.undo = Some(id);
+        return Ok(t);
+    }
     if let Some(AccountsField(accounts)) = m.accounts {
         if !t.sweep {
             return Err(Error::invalid("accounts fans out a sweep: give it with \"sweep\": true"));
