@@ -60,13 +60,15 @@ SDK_TO_IAM = {
     ("ssm", "get_parameter"): "ssm:GetParameter",
     ("ssm", "put_parameter"): "ssm:PutParameter",
     ("cloudtrail", "lookup_events"): "cloudtrail:LookupEvents",
+    # A transaction is authorized as the actions of its items: the ledger's puts and counter updates.
+    ("dynamodb", "transact_write_items"): ("dynamodb:PutItem", "dynamodb:UpdateItem"),
 }
 
 # Client variables and fields whose name says which SDK they belong to.
 RECEIVERS = {
     "s3": "s3", "s3control": "s3control", "kms": "kms", "ec2": "ec2", "sns": "sns", "sts": "sts", "iam": "iam",
     "cloudtrail": "cloudtrail", "guardduty": "guardduty", "config": "config", "ssm": "ssm", "sqs": "sqs",
-    "organizations": "organizations",
+    "organizations": "organizations", "ddb": "dynamodb",
 }
 
 # Actions the code calls only in some configurations, and the template condition that grants them.
@@ -213,7 +215,11 @@ def code_actions(function):
         core_crates |= set(core_feature_deps.get(feature, []))
     found = calls(sources(ROOT / "functions" / function / "src"), sorted(c[8:] for c in fn_sdks))
     found |= calls(sources(ROOT / "shared/src"), sorted(c[8:] for c in core_crates))
-    return {SDK_TO_IAM[op] if op in SDK_TO_IAM else derived_action(*op) for op in found} - {None}
+    actions = set()
+    for op in found:
+        action = SDK_TO_IAM[op] if op in SDK_TO_IAM else derived_action(*op)
+        actions |= set(action) if isinstance(action, tuple) else {action}
+    return actions - {None}
 
 
 # ---- the IAM service reference ------------------------------------------------------------------
@@ -317,6 +323,25 @@ class Permissions(unittest.TestCase):
                     self.assertEqual(template.raw["Resources"]["ReportTopic"]["Properties"]["KmsMasterKeyId"], {"Ref": "ReportKey"})
                     self.assertEqual(template.raw["Resources"]["FailedEvents"]["Properties"]["KmsMasterKeyId"], {"Ref": "ReportKey"})
                     self.assertEqual(got["sns:Publish"], [{"Ref": "ReportTopic"}])
+
+    def test_each_function_reaches_only_its_own_items_of_the_ledger(self):
+        template = Template("template.yaml")
+        roles = template.resources("AWS::IAM::Role")
+        for function, (_, res) in template.functions().items():
+            role = roles[res["Properties"]["Role"]["Fn::GetAtt"][0]]
+            with self.subTest(function=function):
+                by_sid = {s.get("Sid"): s for s in statements(role_policy(role))}
+                ledger = by_sid["Ledger"]
+                self.assertEqual(ledger["Resource"], {"Fn::GetAtt": ["Ledger", "Arn"]})
+                keys = ledger["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+                self.assertEqual(keys, [f"res#{function}#*", f"cap#{function}#*", f"event#{function}#*"])
+                # The index only answers queries (undo finds a write by its id).
+                self.assertEqual(by_sid["LedgerActionIndex"]["Action"], "dynamodb:Query")
+        table = template.raw["Resources"]["Ledger"]["Properties"]
+        self.assertEqual(table["SSESpecification"]["KMSMasterKeyId"], {"Ref": "ReportKey"})
+        self.assertTrue(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"])
+        self.assertEqual(table["TimeToLiveSpecification"], {"AttributeName": "expires_at", "Enabled": True})
+        self.assertEqual(table["BillingMode"], "PAY_PER_REQUEST")
 
     def test_function_roles_trust_only_lambda_and_live_under_the_role_path(self):
         template = Template("template.yaml")
