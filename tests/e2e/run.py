@@ -5,7 +5,13 @@ The binaries run on cargo-lambda's Lambda Runtime API emulator (`cargo lambda wa
 invoked with `cargo lambda invoke --data-file`, the stand-in for `sam local invoke -e` on a machine
 without Docker. AWS is moto in server mode. For each event, the function's module in this folder
 seeds the resource it names (noncompliant), and after the invoke the state is read back with boto3.
-Each function's module is functions/<function>/e2e.py (FUNCTION, CASES, seed, compliant; optional ENV).
+Each function's module is functions/<function>/e2e.py (FUNCTION, CASES, seed, compliant; optional ENV,
+and UNDO: the remediated cases whose undo is refused by design, with the reason).
+
+The binaries run as template.yaml deploys them: with the ledger (LEDGER_TABLE, a DynamoDB table as the
+template declares it) and the kill switch (MODE_PARAMETER = enforce), made again after each moto reset.
+Every case that ends `remediated` is then undone with `{"undo": "<its action_id>"}`: the result must
+be `undone` and the resource noncompliant again, read back with boto3.
 
     run.py            check every function's events, print "N passed, M failed"
     run.py --demo     the same, printing each report's before/after (make demo)
@@ -143,6 +149,37 @@ class Watch:
         os.unlink(self.env_file.name)
 
 
+LEDGER_TABLE = "e2e-ledger"
+MODE_PARAMETER = "/e2e/mode"
+
+
+def make_rails(aws):
+    """The stack's ledger table and kill switch, as template.yaml declares them."""
+    aws.client("dynamodb").create_table(
+        TableName=LEDGER_TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "action_id")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{"IndexName": "action", "KeySchema": [{"AttributeName": "action_id", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}],
+    )
+    aws.client("ssm").put_parameter(Name=MODE_PARAMETER, Value="enforce", Type="String", Overwrite=True)
+
+
+def undo_of(watch, report):
+    """Undo of every remediated result of `report`: [(action id, report, error)]."""
+    done = []
+    for r in report["results"]:
+        if r["outcome"] != "remediated":
+            continue
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as tmp:
+            json.dump({"undo": r["action_id"]}, tmp)
+        undo_report, error = watch.invoke(tmp.name)
+        os.unlink(tmp.name)
+        done.append((r["action_id"], undo_report, error))
+    return done
+
+
 def outcome_of(report, error):
     if error is not None:
         for kind in ("RemediationFailed", "InvalidEvent"):
@@ -194,6 +231,8 @@ def run_module(path, moto, aws, demo):
         "AWS_SESSION_TOKEN": SESSION_TOKEN,
         "RUST_LOG": "trace",
         "AWS_LAMBDA_FUNCTION_NAME": module.FUNCTION,
+        "LEDGER_TABLE": LEDGER_TABLE,
+        "MODE_PARAMETER": MODE_PARAMETER,
         **getattr(module, "ENV", {}),
     }
     print(f"== {module.FUNCTION}: building and starting the binary on cargo lambda watch", flush=True)
@@ -201,6 +240,7 @@ def run_module(path, moto, aws, demo):
     try:
         for file, expected in module.CASES.items():
             moto.reset()
+            make_rails(aws)
             ids = module.seed(aws, file) or {}
             text = (events / file).read_text()
             for placeholder, real in ids.items():
@@ -222,6 +262,22 @@ def run_module(path, moto, aws, demo):
                 passed += 1
             else:
                 failed.append(f"{module.FUNCTION}/{file}: got {got}, compliant {now_compliant}; expected {expected}")
+            if not ok or got != "remediated":
+                continue
+            refused = getattr(module, "UNDO", {}).get(file)
+            for action_id, undo_report, undo_error in undo_of(watch, report):
+                undo_got = outcome_of(undo_report, undo_error)
+                back = module.compliant(aws, file, ids)
+                want = "failed" if refused else "undone"
+                undo_ok = undo_got == want and back == bool(refused)
+                print(f"  {'ok  ' if undo_ok else 'FAIL'} undo {action_id}: {undo_got} (expected {want}"
+                      f"{', refused: ' + refused if refused else ''}), compliant after: {back}", flush=True)
+                if demo or not undo_ok:
+                    show(undo_report, undo_error)
+                if undo_ok:
+                    passed += 1
+                else:
+                    failed.append(f"{module.FUNCTION}/{file}: undo got {undo_got}, compliant {back}; expected {want}")
     finally:
         watch.stop()
     log = pathlib.Path(watch.log_path).read_text(errors="replace")
