@@ -213,7 +213,7 @@ def control_block(w):
               - Sid: LedgerActionIndex
                 Effect: Allow
                 Action: dynamodb:Query
-                Resource: !Sub "${{Ledger.Arn}}/index/action"
+                Resource: !Sub "arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/${{Ledger}}/index/action"
               - Sid: KillSwitch
                 Effect: Allow
                 Action: ssm:GetParameter

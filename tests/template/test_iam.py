@@ -363,6 +363,7 @@ class Permissions(unittest.TestCase):
         # queues, logs and role chaining stay in the central account.
         # The exceptions document and the reminder's day marker are read in the central account.
         central_only = {"sns:Publish", "sts:AssumeRole", "ssm:GetParameter", "ssm:PutParameter",
+                        "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
                         # The organization fan-out: the listing (management account) and the sweep queue.
                         "organizations:ListAccounts", "sqs:SendMessage"}
         expected = set().union(*self.code.values()) - central_only
@@ -442,7 +443,9 @@ class Settings(unittest.TestCase):
     """Every setting the core reads is a template parameter, set on the functions that use it."""
 
     COMMON = {"NOTIFY_TOPIC_ARN", "DRY_RUN", "EXEMPT_TAG", "EXEMPT_RESOURCES", "EXEMPT_PRINCIPALS", "MEMBER_ROLE_NAME", "TARGET_REGIONS",
-              "EXCEPTIONS_PARAMETER", "EXCEPTION_MAX_DAYS", "EXCEPTION_WARN_DAYS", "ORGANIZATION_ROLE_ARN", "SWEEP_ACCOUNTS"}
+              "EXCEPTIONS_PARAMETER", "EXCEPTION_MAX_DAYS", "EXCEPTION_WARN_DAYS", "ORGANIZATION_ROLE_ARN", "SWEEP_ACCOUNTS",
+              "LEDGER_TABLE", "MODE_PARAMETER", "MAX_CHANGES_PER_HOUR", "FLAP_LIMIT", "FLAP_WINDOW_MINUTES", "UNDO_HOLD_DAYS",
+              "LEDGER_TTL_DAYS"}
     # Each function's own sweep queue (SweepScope=organization).
     PER_FUNCTION = {"SWEEP_QUEUE_URL"}
     # Each control's own settings, as its WIRING declares them.
@@ -472,8 +475,11 @@ class Settings(unittest.TestCase):
                 self.assertEqual(queue, {"Fn::If": ["OrganizationSweep", {"Ref": template.functions()[function][0].replace("Function", "SweepQueue")}, ""]})
                 self.assertEqual(set(own), self.OWN.get(function, set()))
                 # NOTIFY_TOPIC_ARN and EXCEPTIONS_PARAMETER may name the stack's own topic and parameter.
-                passed = [v for k, v in common.items() if k not in ("NOTIFY_TOPIC_ARN", "EXCEPTIONS_PARAMETER")]
+                # NOTIFY_TOPIC_ARN, EXCEPTIONS_PARAMETER, LEDGER_TABLE and MODE_PARAMETER may name the stack's own.
+                own_resources = ("NOTIFY_TOPIC_ARN", "EXCEPTIONS_PARAMETER", "LEDGER_TABLE", "MODE_PARAMETER")
+                passed = [v for k, v in common.items() if k not in own_resources]
                 self.assertEqual(common["EXCEPTIONS_PARAMETER"], {"Fn::If": ["OwnExceptionsParameter", {"Ref": "ExceptionsParameter"}, {"Ref": "ExceptionsParameterName"}]})
+                self.assertEqual((common["LEDGER_TABLE"], common["MODE_PARAMETER"]), ({"Ref": "Ledger"}, {"Ref": "Mode"}))
                 for value in list(own.values()) + passed:
                     self.assertIn(value["Ref"], template.params, "each setting comes from a parameter")
 

@@ -115,7 +115,9 @@ impl Request {
         if self.operation.contains(' ') {
             return !matches!(self.method.as_str(), "GET" | "HEAD");
         }
-        !["Get", "List", "Describe", "Head", "Receive", "Query", "Scan", "Lookup"].iter().any(|p| self.operation.starts_with(p))
+        !["Get", "List", "Describe", "Head", "Receive", "Query", "Scan", "Lookup"]
+            .iter()
+            .any(|p| self.operation.starts_with(p))
     }
 }
 
