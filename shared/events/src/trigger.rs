@@ -1,18 +1,18 @@
 //! The six event shapes a function accepts, turned into one [`Trigger`]. Pure: no AWS call, no panic.
-//! The shapes, as serde types, are in `shapes.rs`: the EventBridge envelope is `aws_lambda_events`'
-//! [`EventBridgeEvent`], the details our own. Here is what each shape means for a function.
+//! The shapes, as serde types, are in `shapes.rs`: the SQS envelope is `aws_lambda_events`' [`SqsEvent`],
+//! the EventBridge envelope (the shape of `aws_lambda_events`' `EventBridgeEvent`) and the details our
+//! own. Here is what each shape means for a function.
 
-use aws_lambda_events::eventbridge::EventBridgeEvent;
 use aws_lambda_events::sqs::SqsEvent;
-use serde::de::DeserializeOwned;
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::config::is_account_id;
 use crate::error::{Error, Result};
 use crate::shapes::{
-    check, clip, read, Account, AccountsField, ActionId, CloudTrailDetail, ConfigDetail, Id, Manual, Region,
-    SecurityHubDetail, SweepBody,
+    check, clip, read, Account, AccountsField, ActionId, CloudTrailDetail, ConfigDetail, Envelope, Id, Manual, Region,
+    SecurityHubDetail, SweepBody, Text,
 };
 /// Most resources one event may name.
 const MAX_RESOURCES: usize = 1000;
@@ -209,7 +209,7 @@ impl Trigger {
             "Config Rules Compliance Change" => from_envelope(event, "Config event", parse_config),
             "AWS API Call via CloudTrail" => from_envelope(event, "CloudTrail event", parse_cloudtrail),
             "Security Hub Findings - Imported" => from_envelope(event, "Security Hub event", parse_security_hub),
-            "Scheduled Event" => from_envelope(event, "Scheduled Event", |_: Option<Value>, _| {
+            "Scheduled Event" => from_envelope(event, "Scheduled Event", |_: Option<IgnoredAny>, _| {
                 Ok(Trigger { sweep: true, ..Trigger::new(Kind::Schedule) })
             }),
             other => Err(Error::invalid(format!(
@@ -221,39 +221,43 @@ impl Trigger {
     }
 }
 
-/// Reads the envelope with its detail as `T`; the envelope's account and region stand in for what
-/// the detail does not say.
-fn from_envelope<T: Serialize + DeserializeOwned>(
-    event: &Value,
+/// Reads the envelope with its detail as `T`, which `detail` turns into a trigger (with the event as
+/// it is, for what is left untyped); the envelope's account and region stand in for what the detail
+/// does not say.
+fn from_envelope<'a, T: Deserialize<'a>>(
+    event: &'a Value,
     shape: &str,
-    detail: fn(T, &Value) -> Result<Trigger, String>,
+    detail: fn(T, &'a Value) -> Result<Trigger, String>,
 ) -> Result<Trigger> {
     let invalid = |msg| Error::invalid(format!("{shape}: {msg}"));
-    let envelope: EventBridgeEvent<T> = read(event, "").map_err(invalid)?;
-    let mut t = detail(envelope.detail, &event["detail"]).map_err(invalid)?;
+    let envelope: Envelope<T> = read(event, "").map_err(invalid)?;
+    let mut t = detail(envelope.detail, event).map_err(invalid)?;
     if t.account.is_none() {
-        t.account = check::<Account>("account", envelope.account).map_err(invalid)?.map(|a| a.0);
+        t.account = check::<Account>("account", envelope.account).map_err(invalid)?;
     }
     if t.region.is_none() {
-        t.region = check::<Region>("region", envelope.region).map_err(invalid)?.map(|r| r.0);
+        t.region = check::<Region>("region", envelope.region).map_err(invalid)?;
     }
-    t.event_id = envelope.id.filter(|id| !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()));
+    t.event_id =
+        (envelope.id.filter(|id| !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic())))
+            .map(String::from);
     Ok(t)
 }
 
 fn parse_config(d: ConfigDetail, _: &Value) -> Result<Trigger, String> {
     let mut t = Trigger::new(Kind::Config);
     let eval = d.new_evaluation_result.ok_or("detail.newEvaluationResult.complianceType is missing")?;
-    t.account = d.aws_account_id.map(|a| a.0);
-    t.region = d.aws_region.map(|r| r.0);
-    if eval.compliance_type != "NON_COMPLIANT" {
+    t.account = d.aws_account_id.map(|a| a.0.into());
+    t.region = d.aws_region.map(|r| r.0.into());
+    if &*eval.compliance_type != "NON_COMPLIANT" {
         return Ok(t.ignore(format!("the evaluation is {}, not NON_COMPLIANT", clip(&eval.compliance_type))));
     }
     let q = eval.evaluation_result_identifier.and_then(|i| i.evaluation_result_qualifier).unwrap_or_default();
     let id = d.resource_id.or(q.resource_id).ok_or("detail.resourceId is missing")?;
+    let resource_type = d.resource_type.or(q.resource_type).ok_or("detail.resourceType is missing")?;
     t.resources.push(ResourceRef {
-        id: id.0,
-        resource_type: Some(d.resource_type.or(q.resource_type).ok_or("detail.resourceType is missing")?),
+        id: id.0.into(),
+        resource_type: Some(resource_type.into()),
         account: t.account.clone(),
         region: t.region.clone(),
         control_id: None,
@@ -265,14 +269,15 @@ fn parse_config(d: ConfigDetail, _: &Value) -> Result<Trigger, String> {
 /// The request parameters that name a resource, in the order they are looked for.
 const ID_PARAMETERS: &[&str] = &["bucketName", "keyId", "snapshotId", "groupId", "name", "detectorId", "userName"];
 
-fn parse_cloudtrail(d: CloudTrailDetail, raw: &Value) -> Result<Trigger, String> {
+fn parse_cloudtrail(d: CloudTrailDetail, event: &Value) -> Result<Trigger, String> {
     let mut t = Trigger::new(Kind::Cloudtrail);
-    t.account = d.recipient_account_id.map(|a| a.0);
-    t.region = d.aws_region.map(|r| r.0);
+    let raw = &event["detail"];
+    t.account = d.recipient_account_id.map(|a| a.0.into());
+    t.region = d.aws_region.map(|r| r.0.into());
     let who = d.user_identity.unwrap_or_default();
     let issuer = || raw.get("userIdentity")?.get("sessionContext")?.get("sessionIssuer")?.get("arn")?.as_str();
     let role_arn = issuer().map(str::to_owned);
-    let request_parameters = raw.get("requestParameters").cloned().unwrap_or_default();
+    let request_parameters = raw.get("requestParameters");
     // An assumed-role ARN ends with the session name; principalId is "AROA...:session".
     let session_name = (who.arn.as_deref().filter(|arn| arn.contains(":assumed-role/")))
         .and_then(|arn| arn.rsplit('/').next())
@@ -282,10 +287,10 @@ fn parse_cloudtrail(d: CloudTrailDetail, raw: &Value) -> Result<Trigger, String>
         t.ignored = Some(format!("the {} call failed with {}, nothing changed", d.event_name, clip(code)));
     } else {
         for key in ID_PARAMETERS {
-            let Some(id) = request_parameters.get(*key) else { continue };
-            if let Some(Id(id)) = read(id, &format!("detail.requestParameters.{key}"))? {
+            let Some(id) = request_parameters.and_then(|p| p.get(*key)) else { continue };
+            if let Some(Id::<Text>(id)) = read(id, format_args!("detail.requestParameters.{key}"))? {
                 t.resources.push(ResourceRef {
-                    id,
+                    id: id.into(),
                     account: t.account.clone(),
                     region: t.region.clone(),
                     ..Default::default()
@@ -306,12 +311,12 @@ fn parse_cloudtrail(d: CloudTrailDetail, raw: &Value) -> Result<Trigger, String>
         }
     }
     t.call = Some(ApiCall {
-        event_source: d.event_source.unwrap_or_default(),
+        event_source: d.event_source.map(String::from).unwrap_or_default(),
         role_arn,
-        principal: who.arn,
+        principal: who.arn.map(String::from),
         session_name,
-        event_name: d.event_name,
-        request_parameters,
+        event_name: d.event_name.into(),
+        request_parameters: request_parameters.cloned().unwrap_or_default(),
         response_elements: raw.get("responseElements").cloned().unwrap_or_default(),
     });
     Ok(t)
@@ -327,26 +332,28 @@ fn parse_security_hub(d: SecurityHubDetail, _: &Value) -> Result<Trigger, String
         let compliance = f.compliance.unwrap_or_default();
         let status = compliance.status.as_deref().unwrap_or("none");
         let record_state = f.record_state.as_deref().unwrap_or("ACTIVE");
-        let workflow = f.workflow.unwrap_or_default().status.unwrap_or_else(|| "NEW".into());
+        let workflow = f.workflow.unwrap_or_default().status;
+        let workflow = workflow.as_deref().unwrap_or("NEW");
         if status != "FAILED" || record_state != "ACTIVE" || workflow == "SUPPRESSED" {
             skipped.push(format!(
                 "status {}, record {}, workflow {}",
                 clip(status),
                 clip(record_state),
-                clip(&workflow)
+                clip(workflow)
             ));
             continue;
         }
         // Consolidated findings carry SecurityControlId; per-standard ones ProductFields.ControlId.
         let control_id = (compliance.security_control_id.or(f.product_fields.and_then(|p| p.control_id)))
+            .map(String::from)
             .or_else(|| Some(f.generator_id?.rsplit('/').next()?.to_owned()));
-        let account = f.aws_account_id.map(|a| a.0);
-        let finding_region = f.region.map(|r| r.0);
+        let account: Option<String> = f.aws_account_id.map(|a| a.0.into());
+        let finding_region: Option<String> = f.region.map(|r| r.0.into());
         for r in f.resources {
-            let region = r.region.map(|r| r.0).or_else(|| finding_region.clone());
+            let region = r.region.map(|r| r.0.into()).or_else(|| finding_region.clone());
             t.resources.push(ResourceRef {
-                id: r.id.0,
-                resource_type: r.r#type,
+                id: r.id.0.into(),
+                resource_type: r.r#type.map(String::from),
                 account: account.clone(),
                 region_is_home: region.is_some(),
                 region,
