@@ -202,14 +202,17 @@ impl Trigger {
             return read(event, "").map_err(Error::InvalidEvent).and_then(parse_manual);
         };
         let detail_type = detail_type.as_str().ok_or_else(|| Error::invalid("\"detail-type\" must be a string"))?;
-        if detail_type != "Scheduled Event" && !obj.get("detail").is_some_and(Value::is_object) {
+        let detail = obj.get("detail").unwrap_or(&Value::Null);
+        if detail_type != "Scheduled Event" && !detail.is_object() {
             return Err(Error::invalid("\"detail\" must be an object"));
         }
         match detail_type {
-            "Config Rules Compliance Change" => from_envelope(event, "Config event", parse_config),
-            "AWS API Call via CloudTrail" => from_envelope(event, "CloudTrail event", parse_cloudtrail),
-            "Security Hub Findings - Imported" => from_envelope(event, "Security Hub event", parse_security_hub),
-            "Scheduled Event" => from_envelope(event, "Scheduled Event", |_: Option<IgnoredAny>, _| {
+            "Config Rules Compliance Change" => from_envelope(event, detail, "Config event", parse_config),
+            "AWS API Call via CloudTrail" => from_envelope(event, detail, "CloudTrail event", parse_cloudtrail),
+            "Security Hub Findings - Imported" => {
+                from_envelope(event, detail, "Security Hub event", parse_security_hub)
+            }
+            "Scheduled Event" => from_envelope(event, detail, "Scheduled Event", |_: Option<IgnoredAny>, _| {
                 Ok(Trigger { sweep: true, ..Trigger::new(Kind::Schedule) })
             }),
             other => Err(Error::invalid(format!(
@@ -221,17 +224,18 @@ impl Trigger {
     }
 }
 
-/// Reads the envelope with its detail as `T`, which `detail` turns into a trigger (with the event as
-/// it is, for what is left untyped); the envelope's account and region stand in for what the detail
-/// does not say.
+/// Reads the envelope with its detail as `T`, which `detail` turns into a trigger (with `raw`, the
+/// detail as it is, for what is left untyped); the envelope's account and region stand in for what
+/// the detail does not say.
 fn from_envelope<'a, T: Deserialize<'a>>(
     event: &'a Value,
+    raw: &'a Value,
     shape: &str,
     detail: fn(T, &'a Value) -> Result<Trigger, String>,
 ) -> Result<Trigger> {
     let invalid = |msg| Error::invalid(format!("{shape}: {msg}"));
     let envelope: Envelope<T> = read(event, "").map_err(invalid)?;
-    let mut t = detail(envelope.detail, event).map_err(invalid)?;
+    let mut t = detail(envelope.detail, raw).map_err(invalid)?;
     if t.account.is_none() {
         t.account = check::<Account>("account", envelope.account).map_err(invalid)?;
     }
@@ -269,9 +273,8 @@ fn parse_config(d: ConfigDetail, _: &Value) -> Result<Trigger, String> {
 /// The request parameters that name a resource, in the order they are looked for.
 const ID_PARAMETERS: &[&str] = &["bucketName", "keyId", "snapshotId", "groupId", "name", "detectorId", "userName"];
 
-fn parse_cloudtrail(d: CloudTrailDetail, event: &Value) -> Result<Trigger, String> {
+fn parse_cloudtrail(d: CloudTrailDetail, raw: &Value) -> Result<Trigger, String> {
     let mut t = Trigger::new(Kind::Cloudtrail);
-    let raw = &event["detail"];
     t.account = d.recipient_account_id.map(|a| a.0.into());
     t.region = d.aws_region.map(|r| r.0.into());
     let who = d.user_identity.unwrap_or_default();
@@ -286,8 +289,15 @@ fn parse_cloudtrail(d: CloudTrailDetail, event: &Value) -> Result<Trigger, Strin
     if let Some(code) = &d.error_code {
         t.ignored = Some(format!("the {} call failed with {}, nothing changed", d.event_name, clip(code)));
     } else {
-        for key in ID_PARAMETERS {
-            let Some(id) = request_parameters.and_then(|p| p.get(*key)) else { continue };
+        // One pass over the parameters (a lookup costs about as much as a pass over a few keys).
+        let mut ids = [None; ID_PARAMETERS.len()];
+        for (key, value) in request_parameters.and_then(Value::as_object).into_iter().flatten() {
+            if let Some(i) = ID_PARAMETERS.iter().position(|k| k == key) {
+                ids[i] = Some(value);
+            }
+        }
+        for (key, id) in ID_PARAMETERS.iter().zip(ids) {
+            let Some(id) = id else { continue };
             if let Some(Id::<Text>(id)) = read(id, format_args!("detail.requestParameters.{key}"))? {
                 t.resources.push(ResourceRef {
                     id: id.into(),
