@@ -202,10 +202,11 @@ impl Trigger {
             return read(event, "").map_err(Error::InvalidEvent).and_then(parse_manual);
         };
         let detail_type = detail_type.as_str().ok_or_else(|| Error::invalid("\"detail-type\" must be a string"))?;
-        let detail = obj.get("detail").unwrap_or(&Value::Null);
-        if detail_type != "Scheduled Event" && !detail.is_object() {
-            return Err(Error::invalid("\"detail\" must be an object"));
-        }
+        let detail = match detail_type {
+            "Scheduled Event" => &Value::Null,
+            _ => (obj.get("detail").filter(|d| d.is_object()))
+                .ok_or_else(|| Error::invalid("\"detail\" must be an object"))?,
+        };
         match detail_type {
             "Config Rules Compliance Change" => from_envelope(event, detail, "Config event", parse_config),
             "AWS API Call via CloudTrail" => from_envelope(event, detail, "CloudTrail event", parse_cloudtrail),
