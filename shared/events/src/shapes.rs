@@ -277,25 +277,15 @@ fn chrono_time<E: de::Error>(v: &str) -> Result<EventBridgeEvent, E> {
 /// `YYYY-MM-DDThh:mm:ssZ` naming a real date and time (leap seconds aside): a subset of what
 /// chrono's RFC 3339 parser accepts.
 pub(crate) fn is_utc_second(v: &str) -> bool {
-    let b = v.as_bytes();
-    let shape = b.len() == 20
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b[10] == b'T'
-        && b[13] == b':'
-        && b[16] == b':'
-        && b[19] == b'Z';
-    let number = |at: usize, len: usize| {
-        b[at..at + len].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
-    };
-    if !shape {
-        return false;
-    }
-    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) =
-        (number(0, 4), number(5, 2), number(8, 2), number(11, 2), number(14, 2), number(17, 2))
+    let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T', h0, h1, b':', n0, n1, b':', s0, s1, b'Z'] = v.as_bytes()
     else {
         return false;
     };
+    if ![y0, y1, y2, y3, m0, m1, d0, d1, h0, h1, n0, n1, s0, s1].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let number = |tens: u8, ones: u8| u32::from(tens - b'0') * 10 + u32::from(ones - b'0');
+    let (year, month, day) = (number(y0, y1) * 100 + number(y2, y3), number(m0, m1), number(d0, d1));
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -304,7 +294,7 @@ pub(crate) fn is_utc_second(v: &str) -> bool {
         2 => 28,
         _ => return false,
     };
-    (1..=days).contains(&day) && hour < 24 && minute < 60 && second < 60
+    (1..=days).contains(&day) && number(h0, h1) < 24 && number(n0, n1) < 60 && number(s0, s1) < 60
 }
 
 /// `detail` of "Config Rules Compliance Change".

@@ -355,20 +355,19 @@ fn parse_security_hub(d: SecurityHubDetail, _: &Value) -> Result<Trigger, String
             continue;
         }
         // Consolidated findings carry SecurityControlId; per-standard ones ProductFields.ControlId.
-        let control_id = (compliance.security_control_id.or(f.product_fields.and_then(|p| p.control_id)))
-            .map(String::from)
-            .or_else(|| Some(f.generator_id?.rsplit('/').next()?.to_owned()));
+        let control_id = compliance.security_control_id.or(f.product_fields.and_then(|p| p.control_id));
+        let control_id = control_id.as_deref().or_else(|| f.generator_id.as_deref()?.rsplit('/').next());
         let account: Option<String> = f.aws_account_id.map(|a| a.0.into());
-        let finding_region: Option<String> = f.region.map(|r| r.0.into());
+        let finding_region = f.region.as_ref().map(|r| &*r.0);
         for r in f.resources {
-            let region = r.region.map(|r| r.0.into()).or_else(|| finding_region.clone());
+            let region: Option<String> = r.region.map(|r| r.0.into()).or_else(|| finding_region.map(str::to_owned));
             t.resources.push(ResourceRef {
                 id: r.id.0.into(),
                 resource_type: r.r#type.map(String::from),
                 account: account.clone(),
                 region_is_home: region.is_some(),
                 region,
-                control_id: control_id.clone(),
+                control_id: control_id.map(str::to_owned),
             });
         }
         t.account = t.account.or(account);
