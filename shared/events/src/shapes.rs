@@ -168,7 +168,7 @@ checked_string!(
 /// Whether `id` has a whitespace or control character. Most ids are ASCII with neither: one pass over
 /// the bytes says so; only a space, a control byte or a non-ASCII one calls for the char-by-char check.
 fn has_space_or_control(id: &str) -> bool {
-    id.bytes().any(|b| b <= b' ' || b >= 0x7f) && id.chars().any(|c| c.is_control() || c.is_whitespace())
+    !id.bytes().all(|b| b.is_ascii_graphic()) && id.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
 checked_string!(Account, |v| (!is_account_id(v)).then(|| format!("{:?} is not a 12-digit account id", clip(v))));
