@@ -4,7 +4,7 @@
 //! `detail.newEvaluationResult.complianceType is missing`.
 //!
 //! The EventBridge shapes borrow their strings from the event ([`Text`]): a field only looked at (a
-//! compliance status, an error code, the envelope's `id`) costs no copy; what the [`Trigger`] keeps is
+//! compliance status, an error code, the envelope's `source`) costs no copy; what the [`Trigger`] keeps is
 //! copied once, when it is kept.
 //!
 //! [`Trigger`]: crate::Trigger
