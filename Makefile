@@ -114,6 +114,7 @@ bench: venv bench/.venv/.installed
 	cargo build --release -p s3-block-public-access -p kms-cancel-key-deletion \
 	  -p ebs-snapshot-revoke-public -p ebs-default-encryption
 	bench/.venv/bin/python bench/run.py
+	bench/.venv/bin/python bench/ledger.py
 
 # ---- supply chain and fuzzing (tools built from crates.io into .tools/) --------------------------
 $(TOOLS)/bin/cargo-deny:
