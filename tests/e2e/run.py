@@ -197,7 +197,9 @@ def run_cases(module, moto, aws, invoke, demo, setup=None, check=None):
         text = (events / file).read_text()
         for placeholder, real in ids.items():
             text = text.replace(placeholder, real)
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as tmp:
+        # Named after the events file (<stem>.<random>.json), for the invoker's logs.
+        with tempfile.NamedTemporaryFile("w", prefix=pathlib.Path(file).stem + ".", suffix=".json",
+                                         delete=False) as tmp:
             tmp.write(text)
         try:
             report, error = invoke(tmp.name)

@@ -508,7 +508,7 @@ def main():
                 say(f"{module.FUNCTION}: sam local invoke {logical} ({arch}) with each events/{module.FUNCTION}/ file")
 
                 def invoke(path, module=module, logical=logical):
-                    return sam.invoke(logical, module.FUNCTION, path, pathlib.Path(path).stem)
+                    return sam.invoke(logical, module.FUNCTION, path, pathlib.Path(path).name.split(".")[0])
 
                 p, f = E2E.run_cases(module, moto, aws, invoke, demo=False, setup=setup_stack,
                                      check=notification_check(aws))
