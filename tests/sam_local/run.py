@@ -59,11 +59,9 @@ STACK = "auto-remediation"
 EXCEPTIONS_PARAMETER = f"/{STACK}/exceptions"
 TOPIC = f"{STACK}-reports"
 # The Lambda runtime interface emulator that SAM CLI runs hands every function the ARN
-# arn:aws:lambda:us-east-1:012345678912:function:<name>, whatever the account, and the core takes its
-# own account from that ARN: events of account 123456789012 are then a member account's. With a member
-# role name set, the function assumes arn:aws:iam::123456789012:role/<name>, which moto grants (it maps
-# AssumeRole to the role's account); without it, those events fail. See the README, "sam local".
-MEMBER_ROLE_NAME = f"{STACK}-member"
+# arn:aws:lambda:us-east-1:012345678912:function:<name>, whatever the account. A core that takes its
+# own account from that ARN sees the events' account (moto's 123456789012) as a member account's.
+RIE_ACCOUNT = "012345678912"
 
 
 def load_module(name, path):
@@ -315,6 +313,7 @@ class Sam:
         self.logs = LOCAL / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.durations = []
+        self.rie_account_seen = False
 
     def invoke(self, logical, function, event_path, log_name):
         args = [str(SAM), "local", "invoke", logical, "--template", str(self.template), "--event", event_path,
@@ -324,6 +323,7 @@ class Sam:
         self.durations.append(time.time() - start)
         log = self.logs / f"{function}--{log_name}.log"
         log.write_text(f"$ {' '.join(args)}\n--- stdout\n{out.stdout}\n--- stderr\n{out.stderr}")
+        self.rie_account_seen |= RIE_ACCOUNT in out.stdout
         return parse_invoke_output(out, log)
 
 
@@ -389,7 +389,6 @@ def env_vars(endpoint, modules, functions):
         "AWS_ENDPOINT_URL": endpoint,
         "NOTIFY_TOPIC_ARN": f"arn:aws:sns:{E2E.REGION}:{E2E.ACCOUNT}:{TOPIC}",
         "EXCEPTIONS_PARAMETER": EXCEPTIONS_PARAMETER,
-        "MEMBER_ROLE_NAME": MEMBER_ROLE_NAME,
     }}
     for module in modules:
         logical, _, declared = functions[module.FUNCTION]
@@ -525,6 +524,9 @@ def main():
         daemon.stop()
     for f in failed:
         print("FAILED:", f)
+    if failed and sam.rie_account_seen:
+        print(f"\nThe functions took their account from the emulator's function ARN (account {RIE_ACCOUNT},\n"
+              "the same for every function and account): see the README, 'Local testing with sam local'.")
     n = len(sam.durations)
     if n:
         print(f"sam local invoke: {n} invocations, {sum(sam.durations):.0f} s, "
