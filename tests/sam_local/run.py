@@ -37,7 +37,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree
@@ -477,6 +476,8 @@ def main():
     parser.add_argument("--only", action="append", help="function name(s) to run")
     parser.add_argument("--no-start-lambda", action="store_true", help="skip the start-lambda step")
     args = parser.parse_args()
+    # A terminated run still stops what it started (moto, the Docker daemon).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.time()
     for tool in (SAM, AWS_CLI):
         if not tool.exists():
