@@ -6,6 +6,7 @@ run, on one emulator. Writes bench/LEDGER.md (raw numbers: target/bench/ledger.j
 Run by `make bench` after bench/run.py (it needs the release binaries). Settings (environment):
     BENCH_LEDGER_RUNS=30     warm remediations per function and configuration, per round
     BENCH_LEDGER_ROUNDS=3    rounds; the configurations alternate within a round (load moves both alike)
+    BENCH_LEDGER_ONLY=       only these functions (comma list), e.g. when the others are not built
 """
 
 import datetime
@@ -26,6 +27,7 @@ TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 OUT = TARGET / "bench"
 RUNS = int(os.environ.get("BENCH_LEDGER_RUNS", "30"))
 ROUNDS = int(os.environ.get("BENCH_LEDGER_ROUNDS", "3"))
+ONLY = [f for f in os.environ.get("BENCH_LEDGER_ONLY", "").split(",") if f]
 TABLE = "bench-ledger"
 MODE = "/bench/mode"
 
@@ -82,7 +84,7 @@ def main():
     try:
         moto.reset()
         make_rails(moto.aws)
-        for control in C.CONTROLS:
+        for control in [c for c in C.CONTROLS if not ONLY or c.function in ONLY]:
             got = {False: [], True: []}
             for _ in range(ROUNDS):
                 for rails in (False, True):
