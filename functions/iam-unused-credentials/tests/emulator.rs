@@ -470,7 +470,9 @@ async fn undo_of_keys_changed_since_the_fix_writes_nothing() {
     let text = err.to_string();
     assert!(text.contains("changed since action"), "{text}");
     assert!(text.contains(new_key), "the state now: {text}");
-    assert!(text.contains(&format!("the fix left {{\"AccessKeys\":[{{\"AccessKeyId\":\"{}\"", user.keys[0])), "{text}");
+    // serde_json's map order depends on feature unification (preserve_order): look for the key, not the order.
+    let left = text.split("the fix left").nth(1).unwrap_or_default();
+    assert!(left.contains(&format!("\"AccessKeyId\":\"{}\"", user.keys[0])), "{text}");
     assert!(iam_writes(&s.proxy).is_empty(), "no IAM write: {:?}", s.proxy.requests());
     assert_statuses(&s.iam, &user, &["Inactive", "Active"]).await;
 }
