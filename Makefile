@@ -11,12 +11,13 @@ CARGO_FUZZ_VERSION := 0.13.2
 CARGO_DENY_VERSION := 0.20.2
 FUZZ_SECONDS ?= 20
 
-.PHONY: help venv demo test generate generate-check fmt-check lint unit e2e template-check fuzz-smoke fuzz deny clean template-test build deploy invoke bench
+.PHONY: help venv demo test generate generate-check fmt-check lint unit e2e template-check fuzz-smoke fuzz deny clean template-test build deploy invoke bench sam-local
 
 help:
 	@echo "make demo   - start the AWS emulator, misconfigure resources, fix them with the real binaries, print before/after"
 	@echo "make test   - format, lint, unit + emulator tests, events/ through the binaries, template checks, fuzz smoke, supply chain"
 	@echo "make fuzz   - fuzz the event parser and the settings for 10 minutes each (FUZZ_SECONDS=...)"
+	@echo "make sam-local - every events/ file through sam local invoke (Docker) against the emulator; run it when template.yaml changes"
 
 $(VENV)/.installed: requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -101,6 +102,19 @@ invoke: $(VENV)/tools/sam/.installed
 	@test -n "$(FUNCTION)" -a -f "$(EVENT)" || { echo "usage: make invoke FUNCTION=<function> EVENT=<file> [STACK=$(STACK)]"; exit 2; }
 	SAM_CLI_TELEMETRY=0 $(VENV)/tools/sam/bin/sam remote invoke $(STACK)-$(FUNCTION) --event-file $(EVENT) --output text
 
+# Every events/ file through `sam local invoke` (Docker, SAM CLI's Lambda emulator) with template.yaml's
+# function definitions, against moto; then sam local start-lambda + aws lambda invoke. Starts a Docker
+# daemon when none answers (and stops it), installs docker.io / qemu-user-static with apt-get when they
+# are missing, and builds a stand-in for public.ecr.aws/lambda/provided:al2023 when it cannot be pulled
+# (tests/sam_local/run.py says which). Not in make test: see the README, "sam local invoke".
+$(VENV)/tools/awscli/.installed: tests/sam_local/requirements-awscli.txt
+	python3 -m venv $(VENV)/tools/awscli
+	$(VENV)/tools/awscli/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+sam-local: build $(VENV)/tools/sam/.installed $(VENV)/tools/awscli/.installed
+	$(PY) tests/sam_local/run.py
+
 # ---- benchmarks: bench/RESULTS.md (run.py's docstring lists the BENCH_* settings) ------------------
 # Cloud Custodian pins its own boto3, so the peers get a venv of their own (bench/.venv).
 bench/.venv/.installed: bench/requirements.txt
@@ -113,6 +127,7 @@ bench/.venv/.installed: bench/requirements.txt
 bench: venv bench/.venv/.installed
 	cargo build --release $(addprefix -p ,$(FUNCTIONS))
 	bench/.venv/bin/python bench/run.py
+	bench/.venv/bin/python bench/ledger.py
 
 # ---- supply chain and fuzzing (tools built from crates.io into .tools/) --------------------------
 $(TOOLS)/bin/cargo-deny:

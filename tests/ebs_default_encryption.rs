@@ -475,3 +475,100 @@ async fn events_with_nothing_to_do_are_ignored_without_aws_calls() {
     assert!(s.proxy.requests().is_empty(), "{:?}", s.proxy.requests());
     assert!(!s.encrypted(REGION).await);
 }
+
+/// The ledger's own requests (DynamoDB) and SNS: what is left are EC2's.
+const NOT_EC2: &[&str] = &["Query", "TransactWriteItems", "UpdateItem", "PutItem", "Publish"];
+
+fn ec2_writes(proxy: &Proxy) -> Vec<String> {
+    proxy.writes().into_iter().map(|r| r.operation).filter(|op| !NOT_EC2.contains(&op.as_str())).collect()
+}
+
+#[tokio::test]
+async fn undo_turns_encryption_off_again_in_the_recorded_region_only() {
+    let s = setup().await;
+    let table = ledger_table(&s.config).await;
+    let rt = s.runtime(&[("LEDGER_TABLE", &table)]).await;
+    s.turn_on(REGION).await;
+    let fixed = rt.handle(&s.sample("manual-region.json")).await.unwrap();
+    let r = only(&fixed);
+    assert_eq!((r.outcome, r.region.as_str()), (Outcome::Remediated, EU), "{r:?}");
+    let action = r.action_id.clone().expect("an action id with LEDGER_TABLE");
+    assert!(s.encrypted(EU).await);
+
+    s.proxy.clear();
+    let undone = rt.handle(&undo(&action)).await.unwrap();
+    let u = only(&undone);
+    assert_eq!((u.outcome, u.resource.as_str(), u.region.as_str()), (Outcome::Undone, s.name(EU).as_str(), EU));
+    assert!(u.detail.starts_with("turned EBS encryption by default off again (undo of action"), "{}", u.detail);
+    assert_eq!(u.after, json!({ "EbsEncryptionByDefault": false }));
+    assert_eq!(ec2_writes(&s.proxy), ["DisableEbsEncryptionByDefault"]);
+    assert!(!s.encrypted(EU).await, "read back from EC2: off, as before the fix");
+    assert!(s.encrypted(REGION).await, "the function's own region is not the recorded one");
+}
+
+#[tokio::test]
+async fn undo_refuses_a_region_changed_since_the_fix_and_writes_nothing() {
+    let s = setup().await;
+    let table = ledger_table(&s.config).await;
+    let rt = s.runtime(&[("LEDGER_TABLE", &table)]).await;
+    let fixed = rt.handle(&s.sample("manual.json")).await.unwrap();
+    let action = only(&fixed).action_id.clone().unwrap();
+    // Someone turns it off by hand after the fix: undo is refused, as for any change since the fix.
+    s.ec2(REGION).disable_ebs_encryption_by_default().send().await.unwrap();
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let text = err.to_string();
+    assert!(text.contains("changed since action"), "{text}");
+    assert!(
+        text.contains(r#"now {"EbsEncryptionByDefault":false}"#)
+            && text.contains(r#"the fix left {"EbsEncryptionByDefault":true}"#),
+        "both states: {text}"
+    );
+    assert_eq!(ec2_writes(&s.proxy), Vec::<String>::new(), "nothing written to EC2");
+    assert!(!s.encrypted(REGION).await);
+}
+
+/// The emulator implements neither GetEbsDefaultKmsKeyId (the proxy answers it, as above) nor
+/// ResetEbsDefaultKmsKeyId (undo to the AWS managed key runs on the SDK's mocks in src/tests.rs): here
+/// the old default is a customer key, put back with ModifyEbsDefaultKmsKeyId, which the emulator keeps.
+#[tokio::test]
+async fn undo_puts_the_old_default_key_back() {
+    let s = setup().await;
+    let kms = EbsDefaultEncryption::client(&s.config).kms;
+    let old = kms.create_key().send().await.unwrap().key_metadata.unwrap().arn().unwrap().to_owned();
+    let wanted = kms.create_key().send().await.unwrap().key_metadata.unwrap().arn().unwrap().to_owned();
+    s.ec2(REGION).modify_ebs_default_kms_key_id().kms_key_id(&old).send().await.unwrap();
+    // The fix's read and read-back, undo's read and read-back.
+    for answer in [&old, &wanted, &wanted, &old] {
+        s.proxy.inject(Fault {
+            matches: get_default_key,
+            status: 200,
+            body: default_key_answer(answer),
+            times: Some(1),
+        });
+    }
+    let table = ledger_table(&s.config).await;
+    let rt = s.runtime(&[("LEDGER_TABLE", &table), ("EBS_DEFAULT_KMS_KEY_ID", &wanted)]).await;
+    let fixed = rt.handle(&s.sample("manual.json")).await.unwrap();
+    let r = only(&fixed);
+    assert_eq!(r.outcome, Outcome::Remediated, "{r:?}");
+    let action = r.action_id.clone().unwrap();
+
+    s.proxy.clear();
+    let undone = rt.handle(&undo(&action)).await.unwrap();
+    let u = only(&undone);
+    assert_eq!(u.outcome, Outcome::Undone, "{u:?}");
+    assert!(
+        u.detail
+            .starts_with(&format!("made {old} the default KMS key again; turned EBS encryption by default off again")),
+        "{}",
+        u.detail
+    );
+    assert_eq!(ec2_writes(&s.proxy), ["ModifyEbsDefaultKmsKeyId", "DisableEbsEncryptionByDefault"], "key first");
+    assert_eq!(s.proxy.injected(), 4);
+    assert!(!s.encrypted(REGION).await);
+    // The emulator's own record of the default key: an encrypted volume without a key gets the old one.
+    let volume = s.ec2(REGION).create_volume().availability_zone("us-east-1a").size(1).encrypted(true).send().await;
+    assert_eq!(volume.unwrap().kms_key_id(), Some(old.as_str()), "ModifyEbsDefaultKmsKeyId reached EC2");
+}

@@ -764,3 +764,92 @@ async fn invalid_events_are_rejected_before_any_aws_call() {
     }
     assert!(s.proxy.requests().is_empty(), "no AWS call for invalid input: {:?}", s.proxy.requests());
 }
+
+/// A runtime with its own ledger table (`LEDGER_TABLE`): fixes carry an action id that undo takes.
+async fn with_ledger(s: &Setup, vars: &[(&str, &str)]) -> Rt {
+    let table = ledger_table(&s.config).await;
+    let mut all = vec![("LEDGER_TABLE", table.as_str())];
+    all.extend_from_slice(vars);
+    s.proxy.runtime(s.config.clone(), &all).await
+}
+
+/// The ledger's own requests (DynamoDB) and SNS: what is left are EC2's.
+const NOT_EC2: &[&str] = &["Query", "TransactWriteItems", "UpdateItem", "PutItem", "Publish"];
+
+fn ec2_writes(proxy: &Proxy) -> Vec<String> {
+    proxy.writes().into_iter().map(|r| r.operation).filter(|op| !NOT_EC2.contains(&op.as_str())).collect()
+}
+
+/// Undo never shares a snapshot again (the role is denied it): the invocation fails with the exact
+/// commands, nothing is written to EC2, and nothing is marked undone. Running those commands gives the
+/// recorded `before` back, which proves they name exactly what the fix removed.
+#[tokio::test]
+async fn undo_refuses_to_share_again_and_names_exactly_what_the_fix_removed() {
+    let s = setup().await;
+    let rt = with_ledger(&s, &[("SNAPSHOT_ALLOWED_ACCOUNTS", FRIEND)]).await;
+    let id = snapshot(&s.ec2, true, &[FRIEND, STRANGER], &[]).await;
+    let fixed = rt.handle(&json!({ "resource_id": id })).await.unwrap();
+    let r = only(&fixed);
+    assert_eq!(r.outcome, Outcome::Remediated, "{r:?}");
+    let action = r.action_id.clone().expect("an action id with LEDGER_TABLE");
+    assert_eq!(permissions(&s.ec2, &id).await, private(&[FRIEND]));
+
+    for attempt in ["first", "again: not marked undone by the first"] {
+        s.proxy.clear();
+        let err = rt.handle(&undo(&action)).await.unwrap_err();
+        assert_eq!(err.error_type(), "RemediationFailed", "{attempt}");
+        let text = err.to_string();
+        assert!(text.contains("this function's role may never share a snapshot, so nothing was written"), "{text}");
+        assert!(text.contains(&format!("--resources {id} --tags Key=auto-remediation,Value=skip")), "{text}");
+        assert!(text.contains(&format!("--group-names all --user-ids {STRANGER}")), "{attempt}: {text}");
+        assert_eq!(ec2_writes(&s.proxy), Vec::<String>::new(), "{attempt}: no EC2 write");
+        assert_eq!(permissions(&s.ec2, &id).await, private(&[FRIEND]), "{attempt}: read back from EC2");
+    }
+
+    // What a person runs (the flat form the emulator honours, as the CLI sends it) gives `before` back.
+    s.ec2
+        .modify_snapshot_attribute()
+        .snapshot_id(&id)
+        .attribute(SnapshotAttributeName::CreateVolumePermission)
+        .operation_type(OperationType::Add)
+        .group_names("all")
+        .user_ids(STRANGER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(permissions(&s.ec2, &id).await, public(&[FRIEND, STRANGER]));
+    assert_eq!(r.before, json!({"public": true, "accounts": [FRIEND, STRANGER], "accounts_not_allowed": [STRANGER]}));
+}
+
+#[tokio::test]
+async fn undo_refuses_a_snapshot_changed_since_the_fix_and_writes_nothing() {
+    let s = setup().await;
+    let rt = with_ledger(&s, &[]).await;
+    let id = snapshot(&s.ec2, true, &[], &[]).await;
+    let action = only(&rt.handle(&json!({ "resource_id": id })).await.unwrap()).action_id.clone().unwrap();
+    // Someone shares it with one account after the fix: still compliant, but not what the fix left.
+    s.ec2
+        .modify_snapshot_attribute()
+        .snapshot_id(&id)
+        .attribute(SnapshotAttributeName::CreateVolumePermission)
+        .operation_type(OperationType::Add)
+        .user_ids(FRIEND)
+        .send()
+        .await
+        .unwrap();
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let text = err.to_string();
+    assert!(text.contains("changed since action"), "{text}");
+    // serde_json's map order depends on feature unification (preserve_order): look for the fields.
+    let (now, left) = text.split_once("the fix left").expect("both states");
+    assert!(
+        now.contains(&format!(r#""accounts":["{FRIEND}"]"#))
+            && left.contains(r#""accounts":[]"#)
+            && left.contains(r#""public":false"#),
+        "both states: {text}"
+    );
+    assert_eq!(ec2_writes(&s.proxy), Vec::<String>::new(), "no EC2 write");
+    assert_eq!(permissions(&s.ec2, &id).await, private(&[FRIEND]));
+}

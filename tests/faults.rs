@@ -244,6 +244,7 @@ async fn a_report_too_long_for_sns_is_published_as_a_summary() {
         before: json!({"BlockPublicAcls": false, "IgnorePublicAcls": false, "BlockPublicPolicy": false, "RestrictPublicBuckets": false}),
         after: json!({"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}),
         console_url: None,
+        action_id: None,
     };
     let mut results: Vec<TargetResult> = (0..1990).map(|i| result(i, Outcome::Remediated)).collect();
     results.extend((1990..2000).map(|i| result(i, Outcome::Failed)));

@@ -570,3 +570,78 @@ async fn an_event_reads_the_key_and_its_tags_at_once() {
     assert_eq!((count("DescribeKey"), count("ListResourceTags")), (2, 1), "{ops:?}");
     assert_eq!(write_operations(&s.proxy), ["CancelKeyDeletion", "EnableKey"]);
 }
+
+/// A runtime with its own ledger table (`LEDGER_TABLE`): fixes carry an action id that undo takes.
+async fn with_ledger(s: &Setup, vars: &[(&str, &str)]) -> Rt {
+    let table = ledger_table(&s.config).await;
+    let mut all = vec![("LEDGER_TABLE", table.as_str())];
+    all.extend_from_slice(vars);
+    s.proxy.runtime(s.config.clone(), &all).await
+}
+
+/// The ledger's own requests (DynamoDB) and SNS: what is left are KMS's.
+const NOT_KMS: &[&str] = &["Query", "TransactWriteItems", "UpdateItem", "PutItem", "Publish", "GetCallerIdentity"];
+
+fn kms_writes(proxy: &Proxy) -> Vec<String> {
+    proxy.writes().into_iter().map(|r| r.operation).filter(|op| !NOT_KMS.contains(&op.as_str())).collect()
+}
+
+/// The deletion date KMS reports, `None` when no deletion is scheduled.
+async fn deletion_date(kms: &aws_sdk_kms::Client, key_id: &str) -> Option<aws_sdk_kms::primitives::DateTime> {
+    let meta = kms.describe_key().key_id(key_id).send().await.unwrap().key_metadata.unwrap();
+    meta.deletion_date().copied()
+}
+
+fn days_from_now(date: aws_sdk_kms::primitives::DateTime) -> f64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+    (date.as_secs_f64() - now) / 86_400.0
+}
+
+#[tokio::test]
+async fn undo_schedules_the_cancelled_deletion_again_never_sooner() {
+    let s = setup().await;
+    for (window, reenable, after_fix) in [(7, "true", "Enabled"), (30, "false", "Disabled")] {
+        let rt = with_ledger(&s, &[("KMS_REENABLE_KEY", reenable)]).await;
+        let key = new_key(&s.kms, &[]).await;
+        s.kms.schedule_key_deletion().key_id(&key.id).pending_window_in_days(window).send().await.unwrap();
+        let scheduled = deletion_date(&s.kms, &key.id).await.expect("a deletion date");
+        let fixed = rt.handle(&json!({ "resource_id": key.alias })).await.unwrap();
+        let r = only(&fixed);
+        assert_eq!(r.outcome, Outcome::Remediated, "{r:#?}");
+        assert_eq!(key_state(&s.kms, &key.id).await.as_deref(), Some(after_fix));
+        let action = r.action_id.clone().expect("an action id with LEDGER_TABLE");
+
+        s.proxy.clear();
+        let undone = rt.handle(&undo(&action)).await.unwrap();
+        let u = only(&undone);
+        assert_eq!((u.outcome, u.resource.as_str()), (Outcome::Undone, key.arn.as_str()), "{u:#?}");
+        assert!(u.detail.starts_with(&format!("scheduled the key's deletion again in {window} days")), "{}", u.detail);
+        assert_eq!(kms_writes(&s.proxy), ["ScheduleKeyDeletion"], "one write: no DisableKey needed");
+        // Read back from KMS: pending deletion again, what was left of the window, never sooner.
+        assert_eq!(key_state(&s.kms, &key.id).await.as_deref(), Some("PendingDeletion"));
+        let again = deletion_date(&s.kms, &key.id).await.expect("a deletion date again");
+        assert!(again >= scheduled, "{again:?} before {scheduled:?}");
+        assert!((days_from_now(again) - f64::from(window)).abs() < 0.01, "{again:?}");
+        assert_eq!(u.after["KeyState"], "PendingDeletion");
+        assert_eq!(u.before["KeyState"], after_fix, "the report's before is the state undo found");
+    }
+}
+
+#[tokio::test]
+async fn undo_refuses_a_key_changed_since_the_fix_and_writes_nothing() {
+    let s = setup().await;
+    let rt = with_ledger(&s, &[]).await;
+    let key = pending_key(&s.kms, &[]).await;
+    let action = only(&rt.handle(&json!({ "resource_id": key.id })).await.unwrap()).action_id.clone().unwrap();
+    // Someone disables the key the fix enabled.
+    s.kms.disable_key().key_id(&key.id).send().await.unwrap();
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let text = err.to_string();
+    assert!(text.contains("changed since action"), "{text}");
+    assert!(text.contains(r#""KeyState":"Disabled""#) && text.contains(r#""KeyState":"Enabled""#), "both: {text}");
+    assert_eq!(kms_writes(&s.proxy), Vec::<String>::new(), "nothing written to KMS");
+    assert_eq!(key_state(&s.kms, &key.id).await.as_deref(), Some("Disabled"));
+    assert_eq!(deletion_date(&s.kms, &key.id).await, None);
+}

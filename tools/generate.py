@@ -201,6 +201,23 @@ def control_block(w):
                 Effect: Allow
                 Action: [ssm:GetParameter, ssm:PutParameter]
                 Resource: !Sub "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/auto-remediation/exception-reminders/${{AWS::StackName}}-{name}"
+              # The ledger: this function's own items only (their keys start with res#, cap# or
+              # event# and its name), and the action index to find a write by id for undo.
+              - Sid: Ledger
+                Effect: Allow
+                Action: [dynamodb:Query, dynamodb:PutItem, dynamodb:UpdateItem]
+                Resource: !GetAtt Ledger.Arn
+                Condition:
+                  ForAllValues:StringLike:
+                    dynamodb:LeadingKeys: ["res#{name}#*", "cap#{name}#*", "event#{name}#*"]
+              - Sid: LedgerActionIndex
+                Effect: Allow
+                Action: dynamodb:Query
+                Resource: !Sub "arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/${{Ledger}}/index/action"
+              - Sid: KillSwitch
+                Effect: Allow
+                Action: ssm:GetParameter
+                Resource: !Sub "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/${{AWS::StackName}}/mode"
               - Sid: Report
                 Effect: Allow
                 Action: sns:Publish

@@ -15,6 +15,14 @@ CASES = {
     "manual-sweep.json": "remediated",
 }
 
+# Undo of every remediated case is refused by design (README "Undo"): it would share the snapshot
+# again, which this function's role is denied. The invocation fails and the snapshot stays private.
+UNDO = {
+    file: "the role may never share a snapshot: the detail gives a person the commands"
+    for file, outcome in CASES.items()
+    if outcome == "remediated"
+}
+
 
 def seed(aws, event_file):
     """One public snapshot, also shared with one account (a share that must be kept).

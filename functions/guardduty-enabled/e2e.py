@@ -1,10 +1,16 @@
 """events/guardduty-enabled: GuardDuty is off after a reset (no detector anywhere).
 
-TARGET_REGIONS names two regions. The sweeps (schedule, manual {} and {"sweep": true}) find us-east-1
-without a detector (one is created) and eu-west-1 with a suspended one (it is re-enabled), in one
-invocation. The CloudTrail UpdateDetector sample names a suspended detector of us-east-1, which the seed
-creates; the DeleteDetector sample finds none (one is created). An UpdateDetector that only changes the
-finding frequency is ignored.
+TARGET_REGIONS names two regions. The scheduled sweep finds a suspended detector in both (each is
+re-enabled); the manual sweeps ({} and {"sweep": true}) find none (one is created in each). The CloudTrail
+UpdateDetector sample names a suspended detector of us-east-1, which the seed creates; the DeleteDetector
+sample finds none (one is created). An UpdateDetector that only changes the finding frequency is ignored.
+
+Undo (run.py undoes every remediated result): a re-enabled detector is suspended again. A created one
+is deleted only after ListFindings shows it has no findings, and the emulator has no ListFindings
+(HTTP 404), so undo refuses: the detector stays, as it must when its findings cannot be checked. A sweep
+whose regions split between the two cannot be expressed (UNDO is per file), hence the sweeps' seeds.
+Creating in one region and re-enabling in the other in one invocation is covered by the emulator test
+target_regions_are_fixed_in_one_invocation.
 """
 
 FUNCTION = "guardduty-enabled"
@@ -28,6 +34,17 @@ CASES = {
 
 SWEEPS = {"schedule.json", "manual.json", "manual-sweep.json"}
 
+NO_LIST_FINDINGS = (
+    "the emulator has no ListFindings (HTTP 404), so undo cannot check that the created detector has no "
+    "findings, and refuses to delete it"
+)
+# The remediated cases that create a detector: their undo is refused here (see the module's docstring).
+UNDO = {
+    file: NO_LIST_FINDINGS
+    for file in ("config-noncompliant.json", "cloudtrail-delete.json", "securityhub.json",
+                 "securityhub-unconsolidated.json", "manual.json", "manual-sweep.json")
+}
+
 
 def regions_of(event_file):
     if event_file in SWEEPS:
@@ -44,7 +61,10 @@ def seed(aws, event_file):
     if event_file in ("cloudtrail.json", "cloudtrail-frequency.json"):
         detector = aws.client("guardduty").create_detector(Enable=False)["DetectorId"]
         return {PLACEHOLDER: detector}
-    if event_file in SWEEPS or event_file == "manual-region.json":
+    if event_file == "schedule.json":
+        for region in REGIONS:
+            aws.client("guardduty", region=region).create_detector(Enable=False)
+    if event_file == "manual-region.json":
         aws.client("guardduty", region="eu-west-1").create_detector(Enable=False)
     return {}
 

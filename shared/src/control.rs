@@ -63,8 +63,9 @@ pub struct Cx<'a, C> {
 pub trait Control: Sized {
     /// A bucket, key id, snapshot id, region... `Display` gives the name used in `EXEMPT_RESOURCES`.
     type Target: Clone + fmt::Display + fmt::Debug;
-    /// What `read` sees; serialized into the report's `before` / `after`.
-    type State: Serialize;
+    /// What `read` sees; serialized into the report's `before` / `after` and the ledger, and read back
+    /// from the ledger to undo a fix.
+    type State: Serialize + serde::de::DeserializeOwned;
     /// The SDK clients the control calls, for one account and region.
     type Client: Clone;
 
@@ -167,6 +168,24 @@ pub trait Control: Sized {
 
     /// Makes the target compliant. Returns what was done, for the report's `detail`.
     async fn fix(&self, cx: &Cx<'_, Self::Client>, target: &Self::Target, state: &Self::State) -> Result<String>;
+
+    /// Undo (`{"undo": "<action id>"}`): puts the recorded `before` back. The engine calls it only when
+    /// the target's state `now` still equals what the fix left (the ledger's `after`). Returns what was
+    /// done, for the report's `detail`.
+    async fn restore(
+        &self,
+        _cx: &Cx<'_, Self::Client>,
+        _target: &Self::Target,
+        _before: &Self::State,
+        _now: &Self::State,
+    ) -> Result<String> {
+        Err(crate::Error::Target(format!("{} cannot undo its fixes", Self::NAME)))
+    }
+
+    /// Whether the read-back after `restore` shows `before` again. Usually: the same state.
+    fn is_restored(&self, before: &Self::State, after: &Self::State) -> bool {
+        serde_json::to_value(before).ok() == serde_json::to_value(after).ok()
+    }
 }
 
 /// How a region-wide control (its target: one account's setting in one region) reads an event's

@@ -16,6 +16,7 @@ use crate::config::{Regions, Settings};
 use crate::control::{Control, Cx, Resolved};
 use crate::error::{AwsError, Error, Result};
 use crate::exceptions::{tag_verdict, Date, Document, Entry, TagVerdict};
+use crate::ledger::{self, Ledger, Record, Reserved};
 use crate::metrics::{self, Measured};
 use crate::report::{Outcome, Report, TargetResult};
 use crate::trigger::{Kind, ResourceRef, Trigger};
@@ -34,6 +35,10 @@ pub struct Runtime<C: Control> {
     fan_out: fanout::FanOut,
     sns: Option<aws_sdk_sns::Client>,
     exceptions: Option<Exceptions>,
+    /// `LEDGER_TABLE`: the record of every write, undo, and the guardrails read from it.
+    ledger: Option<Ledger>,
+    /// `MODE_PARAMETER`: the kill switch.
+    mode: Option<ModeSource>,
     /// CloudTrail's LookupEvents allows 2 calls a second per account and region: one at a time.
     #[cfg_attr(not(feature = "intended-changes"), allow(dead_code))]
     lookups: tokio::sync::Semaphore,
@@ -52,6 +57,49 @@ struct Exceptions {
 /// When the document was read (by the settings' clock), and what it held.
 type Cached = (SystemTime, Result<Arc<Document>, String>);
 
+/// The kill switch's value (`MODE_PARAMETER`): every function of the stack at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Fix as configured.
+    Enforce,
+    /// Report `would_remediate`, write nothing.
+    DryRun,
+    /// Read nothing else, write nothing: every target `deferred`.
+    Off,
+}
+
+impl Mode {
+    fn parse(value: &str) -> Result<Self, String> {
+        match value.trim() {
+            "enforce" => Ok(Mode::Enforce),
+            "dry_run" => Ok(Mode::DryRun),
+            "off" => Ok(Mode::Off),
+            other => {
+                Err(format!("{:?} is not a mode: enforce, dry_run or off", other.chars().take(40).collect::<String>()))
+            }
+        }
+    }
+}
+
+/// `MODE_PARAMETER` and its last reading.
+struct ModeSource {
+    parameter: String,
+    ssm: aws_sdk_ssm::Client,
+    cache: tokio::sync::Mutex<Option<(SystemTime, Result<Mode, String>)>>,
+}
+
+/// How long a reading of the kill switch is kept: at most one `GetParameter` a minute per process.
+pub const MODE_TTL: Duration = Duration::from_secs(60);
+
+/// What the trigger says about where the change came from, for the ledger and its guardrails.
+#[derive(Default)]
+struct Origin {
+    /// EventBridge's event id (duplicates).
+    event_id: Option<String>,
+    /// Who made the call that triggered this (CloudTrail `userIdentity`), and the call.
+    principal: Option<(String, String)>,
+}
+
 /// How long a read of the exceptions document is kept.
 pub const EXCEPTIONS_TTL: Duration = Duration::from_secs(60);
 
@@ -65,6 +113,9 @@ struct Pass {
     today: Date,
     /// Ids of the entries that matched a target (for the sweep's reminder).
     matched: Mutex<HashSet<String>>,
+    origin: Origin,
+    /// Ledger records that could not be completed after a fix: the invocation fails after the report.
+    ledger_errors: Mutex<Vec<String>>,
 }
 
 /// A sweep's view for the reminder: the document, what matched, and the (account, region) pairs listed.
@@ -89,6 +140,8 @@ struct Ran {
     resources_scanned: Option<u64>,
     /// What a sweep covered, for the exceptions reminder.
     swept: Option<Swept>,
+    /// Fixes whose ledger record could not be completed.
+    ledger_errors: Vec<String>,
 }
 
 struct Plan<T> {
@@ -117,8 +170,16 @@ impl<C: Control> Runtime<C> {
             warn_days,
             cache: tokio::sync::Mutex::new(None),
         });
+        let ledger = Ledger::new(&settings, aws.sdk_config())?;
+        let mode = settings.var("MODE_PARAMETER").map(|parameter| ModeSource {
+            parameter: parameter.to_owned(),
+            ssm: aws_sdk_ssm::Client::new(aws.sdk_config()),
+            cache: tokio::sync::Mutex::new(None),
+        });
         Ok(Runtime {
             control: C::new(&settings)?,
+            ledger,
+            mode,
             fan_out: fanout::FanOut::new(&settings, &aws)?,
             sweep_clients: Clients::new(aws.clone(), C::client).with_retry(crate::aws::sweep_retry_config()),
             clients: Clients::new(aws, C::client),
@@ -150,8 +211,13 @@ impl<C: Control> Runtime<C> {
     /// The report of one trigger (an event, or one message of a sweep batch).
     async fn handle_trigger(&self, event: &Value, trigger: Trigger) -> Result<Report> {
         let requests_before = self.aws().requests();
+        if let Some(action_id) = &trigger.undo {
+            return self.undo_event(action_id, requests_before).await;
+        }
         let plan = self.plan(&trigger)?;
-        let dry_run = self.settings.dry_run || trigger.dry_run;
+        // The kill switch first: `off` reads nothing else.
+        let mode = if plan.ignored.is_none() { self.mode().await } else { Ok(Mode::Enforce) };
+        let dry_run = self.settings.dry_run || trigger.dry_run || mode == Ok(Mode::DryRun);
         let mut report = Report {
             control: C::NAME.to_owned(),
             trigger: trigger.kind,
@@ -169,8 +235,15 @@ impl<C: Control> Runtime<C> {
             }
         }
         let mut measured = Measured::default();
+        let mut ledger_errors = Vec::new();
         if report.ignored.is_none() {
-            let ran = self.run(plan, dry_run, trigger.kind).await;
+            let origin = Origin {
+                event_id: trigger.event_id.clone(),
+                principal: (trigger.call.as_ref())
+                    .and_then(|c| c.principals().next().map(|p| (p.to_owned(), c.event_name.clone()))),
+            };
+            let ran = self.run(plan, dry_run, trigger.kind, mode, origin).await;
+            ledger_errors = ran.ledger_errors;
             // The SLO is counted from the event's time (EventBridge's envelope) to the read-back, for
             // events about a change; a sweep's backfill is not an event waiting.
             let about_a_change = matches!(trigger.kind, Kind::Config | Kind::Cloudtrail | Kind::Securityhub);
@@ -192,10 +265,182 @@ impl<C: Control> Runtime<C> {
                 report.ignored = Some("no resources to check".into());
             }
         }
-        let delivered = self.deliver(&report).await;
+        let delivered = self.deliver(&report, &ledger_errors).await;
         measured.aws_requests = self.aws().requests().saturating_sub(requests_before);
         metrics::emit(&report, &measured);
         delivered.map(|()| report)
+    }
+
+    /// `{"undo": "<action id>"}`: one result, `undone` or why not. Undo is a person's command, so
+    /// neither the kill switch nor the blast-radius cap holds it back.
+    async fn undo_event(&self, action_id: &str, requests_before: u64) -> Result<Report> {
+        let Some(ledger) = &self.ledger else {
+            return Err(Error::invalid("undo needs the ledger, and LEDGER_TABLE is not set for this function"));
+        };
+        let mut report = Report {
+            control: C::NAME.to_owned(),
+            trigger: Kind::Manual,
+            dry_run: false,
+            results: Vec::new(),
+            ignored: None,
+            finding_id: None,
+            finding_url: None,
+        };
+        let mut result = TargetResult {
+            resource: format!("action {action_id}"),
+            account: String::new(),
+            region: String::new(),
+            outcome: Outcome::Failed,
+            detail: String::new(),
+            before: Value::Null,
+            after: Value::Null,
+            console_url: None,
+            action_id: None,
+        };
+        let mut ledger_errors = Vec::new();
+        if let Err(e) = self.undo(ledger, action_id, &mut result, &mut ledger_errors).await {
+            result.outcome = Outcome::Failed;
+            result.detail = format!("undo of {action_id}: {e}");
+            tracing::error!(control = C::NAME, action_id, error = %e, "undo failed");
+        }
+        result.console_url = self.control.console_url(&result.resource, &result.region);
+        report.results.push(result);
+        let delivered = self.deliver(&report, &ledger_errors).await;
+        let measured =
+            Measured { aws_requests: self.aws().requests().saturating_sub(requests_before), ..Default::default() };
+        metrics::emit(&report, &measured);
+        delivered.map(|()| report)
+    }
+
+    /// Restores the `before` of one recorded fix, only if the resource is still as the fix left it.
+    async fn undo(
+        &self,
+        ledger: &Ledger,
+        action_id: &str,
+        result: &mut TargetResult,
+        ledger_errors: &mut Vec<String>,
+    ) -> Result<()> {
+        let fail = |why: String| Err(Error::Target(why));
+        let Some(record) = ledger.find(action_id).await? else {
+            return fail(format!("no write with action id {action_id} in the ledger {}", ledger.table));
+        };
+        result.resource = record.resource.clone();
+        result.account = record.account.clone();
+        result.region = record.region.clone();
+        if record.control != C::NAME {
+            return fail(format!("action {action_id} was made by {}: undo it with that function", record.control));
+        }
+        if record.kind != "fix" {
+            return fail(format!(
+                "action {action_id} is itself an undo (of {}): only fixes are undone",
+                record.undoes.as_deref().unwrap_or("?")
+            ));
+        }
+        if record.status != ledger::status::REMEDIATED {
+            let by = record.undone_by.as_deref().map(|u| format!(" (undo {u})")).unwrap_or_default();
+            return fail(format!("action {action_id} is {}{by}, not remediated: nothing to undo", record.status));
+        }
+        let reference = ResourceRef {
+            id: record.resource.clone(),
+            account: Some(record.account.clone()),
+            region: Some(record.region.clone()),
+            ..Default::default()
+        };
+        let target = match self.control.resolve(&reference) {
+            Ok(Resolved::Target { target, .. }) => target,
+            Ok(Resolved::Sweep) => return fail(format!("{} does not name one target", record.resource)),
+            Err(e) => return fail(e),
+        };
+        let before: C::State = serde_json::from_value(record.before.clone()).map_err(|e| {
+            Error::Target(format!("the recorded before of {action_id} is not a {} state: {e}", C::NAME))
+        })?;
+        let client = self.clients.get(&record.account, &record.region).await?;
+        let now = self.settings.now();
+        let cx = Cx { client: &client, account: &record.account, region: &record.region, now };
+        let Some(current) = self.control.read(&cx, &target).await? else {
+            result.outcome = Outcome::NotFound;
+            result.detail = format!("{} no longer exists: nothing to restore", record.resource);
+            return Ok(());
+        };
+        let current_value = to_value(&current);
+        result.before = current_value.clone();
+        if current_value != record.after {
+            return fail(format!(
+                "{} changed since action {action_id}, so nothing was written: now {current_value}, the fix left \
+                 {}; restoring would undo someone else's change",
+                record.resource, record.after
+            ));
+        }
+        let mut undo = Record::new(C::NAME, "undo", &record.resource, &record.account, &record.region, "manual", now);
+        undo.undoes = Some(action_id.to_owned());
+        undo.before = current_value;
+        if !ledger.start_undo(&record, &undo.action_id).await? {
+            return fail(format!("action {action_id} is being undone or was undone by another invocation"));
+        }
+        let restored = async {
+            let done = self.control.restore(&cx, &target, &before, &current).await?;
+            let after = self.control.read(&cx, &target).await?;
+            Ok::<_, Error>((done, after))
+        }
+        .await;
+        let (done, after) = match restored {
+            Ok(r) => r,
+            Err(e) => {
+                if let Err(le) = ledger.abandon_undo(&record).await {
+                    ledger_errors.push(format!("{} (action {action_id}): {le}", record.resource));
+                }
+                return Err(e);
+            }
+        };
+        let Some(after) = after else {
+            result.outcome = Outcome::NotFound;
+            result.detail = format!("{done}; then it was deleted before the read-back");
+            return Ok(());
+        };
+        undo.after = to_value(&after);
+        result.after = undo.after.clone();
+        if !self.control.is_restored(&before, &after) {
+            undo.status = ledger::status::FAILED.to_owned();
+            result.outcome = Outcome::Failed;
+            result.detail = format!("{done}, but the read-back is not the recorded before {}", record.before);
+        } else {
+            undo.status = ledger::status::UNDONE.to_owned();
+            result.outcome = Outcome::Undone;
+            result.detail = format!("{done} (undo of action {action_id}, made {})", record.when());
+            result.action_id = Some(undo.action_id.clone());
+        }
+        undo.detail = result.detail.clone();
+        if let Err(e) = ledger.finish_undo(&record, &undo, now).await {
+            tracing::error!(control = C::NAME, action_id, error = %e, "undo record incomplete");
+            ledger_errors.push(format!("{} (undo {} of action {action_id}): {e}", record.resource, undo.action_id));
+        }
+        Ok(())
+    }
+
+    /// The kill switch (`MODE_PARAMETER`), read at most once a minute. `Ok(Enforce)` when unset; `Err`
+    /// when it cannot be read or holds something else: then nothing may be written.
+    async fn mode(&self) -> Result<Mode, String> {
+        let Some(source) = &self.mode else {
+            return Ok(Mode::Enforce);
+        };
+        let now = self.settings.now();
+        let mut cache = source.cache.lock().await;
+        if let Some((at, mode)) = cache.as_ref() {
+            if now.duration_since(*at).is_ok_and(|age| age < MODE_TTL) {
+                return mode.clone();
+            }
+        }
+        let read = match source.ssm.get_parameter().name(&source.parameter).send().await {
+            Ok(out) => Mode::parse(out.parameter().and_then(|p| p.value()).unwrap_or_default())
+                .map_err(|e| format!("the kill switch {} is invalid, so nothing was done: {e}", source.parameter)),
+            Err(e) => {
+                let e = AwsError::from_sdk("ssm:GetParameter", &source.parameter, e);
+                // Not kept: the next invocation asks again.
+                return Err(format!("could not read the kill switch (MODE_PARAMETER), so nothing was done: {e}"));
+            }
+        };
+        *cache = Some((now, read.clone()));
+        read
     }
 
     /// Decides what the trigger asks for, without any AWS call.
@@ -310,19 +555,47 @@ impl<C: Control> Runtime<C> {
         Ok(Plan { jobs, sweep_all_regions, ignored: None })
     }
 
-    async fn run(&self, plan: Plan<C::Target>, dry_run: bool, kind: Kind) -> Ran {
+    async fn run(
+        &self,
+        plan: Plan<C::Target>,
+        dry_run: bool,
+        kind: Kind,
+        mode: Result<Mode, String>,
+        origin: Origin,
+    ) -> Ran {
         let today = Date::of(self.settings.now());
+        let held = |results: Vec<TargetResult>| {
+            let done_at = vec![SystemTime::now(); results.len()];
+            Ran { results, done_at, resources_scanned: None, swept: None, ledger_errors: Vec::new() }
+        };
+        match mode {
+            Err(why) => return held(self.all_failed(plan, &why).await),
+            Ok(Mode::Off) => {
+                let parameter = self.mode.as_ref().map_or("", |m| m.parameter.as_str());
+                let why = format!(
+                    "the kill switch {parameter} is off: nothing read or written; set it to enforce (or dry_run) and \
+                     the next event or sweep handles this"
+                );
+                return held(self.all_deferred(plan, &why).await);
+            }
+            Ok(_) => {}
+        }
         let doc = match self.exceptions().await {
             Ok(doc) => doc,
-            Err(why) => {
-                let results = self.all_failed(plan, &why).await;
-                let done_at = vec![SystemTime::now(); results.len()];
-                return Ran { results, done_at, resources_scanned: None, swept: None };
-            }
+            Err(why) => return held(self.all_failed(plan, &why).await),
         };
         let sweeps_planned =
             plan.sweep_all_regions.is_some() || plan.jobs.iter().any(|j| matches!(j, Job::Sweep { .. }));
-        let pass = Pass { dry_run, kind, doc, today, matched: Mutex::new(HashSet::new()), sweep: sweeps_planned };
+        let pass = Pass {
+            dry_run,
+            kind,
+            doc,
+            today,
+            matched: Mutex::new(HashSet::new()),
+            sweep: sweeps_planned,
+            origin,
+            ledger_errors: Mutex::new(Vec::new()),
+        };
         let mut scopes = Vec::new();
         let mut results = Vec::new();
         let mut resources_scanned = None;
@@ -383,7 +656,8 @@ impl<C: Control> Runtime<C> {
             matched: pass.matched.lock().expect("matched lock").clone(),
             scopes,
         });
-        Ran { results, done_at, resources_scanned, swept }
+        let ledger_errors = std::mem::take(&mut *pass.ledger_errors.lock().expect("ledger errors lock"));
+        Ran { results, done_at, resources_scanned, swept, ledger_errors }
     }
 
     /// The exceptions document, read at most once a minute (by the settings' clock). `Ok(None)`: no
@@ -437,6 +711,15 @@ impl<C: Control> Runtime<C> {
         if let Some(account) = plan.sweep_all_regions {
             let region = self.aws().region().to_owned();
             results.push(self.failure(account, &region, "sweep of every region", Error::Target(why.to_owned())).await);
+        }
+        results
+    }
+
+    /// Every job of the plan `deferred` with `why` (the kill switch is off): no call but the own account's.
+    async fn all_deferred(&self, plan: Plan<C::Target>, why: &str) -> Vec<TargetResult> {
+        let mut results = self.all_failed(plan, why).await;
+        for r in &mut results {
+            r.outcome = Outcome::Deferred;
         }
         results
     }
@@ -649,6 +932,7 @@ impl<C: Control> Runtime<C> {
             before: Value::Null,
             after: Value::Null,
             console_url: None,
+            action_id: None,
         }
     }
 
@@ -681,6 +965,7 @@ impl<C: Control> Runtime<C> {
             before: Value::Null,
             after: Value::Null,
             console_url: None,
+            action_id: None,
         };
         let mut notes = Vec::new();
         let early = exempt_by.or_else(|| {
@@ -778,14 +1063,57 @@ impl<C: Control> Runtime<C> {
             result.detail = "noncompliant; dry run, nothing written".into();
             return Ok(());
         }
-        let done = self.control.fix(&cx, &target, &before).await?;
-        let Some(after) = self.control.read(&cx, &target).await? else {
+        // The guardrails (blast radius, flapping, duplicate events) and the write's record, before it.
+        let record = match &self.ledger {
+            Some(ledger) => match self.guard(ledger, pass, account, &region, result).await? {
+                Some(record) => Some((ledger, record)),
+                None => return Ok(()),
+            },
+            None => None,
+        };
+        let fixed = self.fix_and_read_back(&cx, &target, &before, result).await;
+        if let Some((ledger, record)) = record {
+            let status = match (&fixed, result.outcome) {
+                (Ok(()), Outcome::Remediated) => ledger::status::REMEDIATED,
+                _ => ledger::status::FAILED,
+            };
+            let detail = match &fixed {
+                Ok(()) => result.detail.clone(),
+                Err(e) => e.to_string(),
+            };
+            if status == ledger::status::REMEDIATED {
+                result.action_id = Some(record.action_id.clone());
+            }
+            let mut finished = ledger.finish(&record, status, &result.after, &detail).await;
+            if status == ledger::status::FAILED {
+                // Lambda's retry of this event may try again.
+                finished = finished.and(ledger.release(&record).await);
+            }
+            if let Err(e) = finished {
+                tracing::error!(control = C::NAME, resource = %result.resource, error = %e, "ledger record incomplete");
+                let what = format!("{} (action {}): {e}", result.resource, record.action_id);
+                pass.ledger_errors.lock().expect("ledger errors lock").push(what);
+            }
+        }
+        fixed
+    }
+
+    /// fix → read back → `remediated`, or `failed` when the read-back is still noncompliant.
+    async fn fix_and_read_back(
+        &self,
+        cx: &Cx<'_, C::Client>,
+        target: &C::Target,
+        before: &C::State,
+        result: &mut TargetResult,
+    ) -> Result<()> {
+        let done = self.control.fix(cx, target, before).await?;
+        let Some(after) = self.control.read(cx, target).await? else {
             result.outcome = Outcome::NotFound;
             result.detail = format!("{done}; then it was deleted before the read-back");
             return Ok(());
         };
         result.after = to_value(&after);
-        if self.control.is_fixed(&before, &after) {
+        if self.control.is_fixed(before, &after) {
             result.outcome = Outcome::Remediated;
             result.detail = done;
         } else {
@@ -852,6 +1180,140 @@ impl<C: Control> Runtime<C> {
         }
     }
 
+    /// The ledger's guardrails before a write: the blast-radius cap, a resource just restored by undo,
+    /// flapping and duplicate events. `Some(record)`: go ahead, the write is recorded `pending`. `None`:
+    /// `result` says why not. `Err`: the ledger could not be read or written; nothing may be written.
+    async fn guard(
+        &self,
+        ledger: &Ledger,
+        pass: &Pass,
+        account: &str,
+        region: &str,
+        result: &mut TargetResult,
+    ) -> Result<Option<Record>> {
+        let now = self.settings.now();
+        let unchecked = |e: Error| {
+            Error::Target(format!(
+                "the ledger {} could not be checked, so nothing was written (a guardrail that cannot be checked \
+                 holds): {e}",
+                ledger.table
+            ))
+        };
+        let capped = |result: &mut TargetResult| {
+            result.outcome = Outcome::Deferred;
+            result.detail = format!(
+                "blast-radius cap: {} already made MAX_CHANGES_PER_HOUR={} writes in account {account} in the hour \
+                 {}:00Z; not fixed now, the next sweep or event after that hour fixes it",
+                C::NAME,
+                ledger.max_per_hour,
+                ledger::hour(now)
+            );
+        };
+        if ledger.is_capped(account, now) {
+            capped(result);
+            return Ok(None);
+        }
+        let history = ledger.history(C::NAME, &result.resource).await.map_err(unchecked)?;
+        if let Some(shown) = self.recorded(pass, &history, result) {
+            return Ok(shown);
+        }
+        if let Some(last) = history.first().filter(|r| r.kind == "undo") {
+            let until = last.time + ledger.undo_hold;
+            if now < until {
+                result.outcome = Outcome::NeedsAction;
+                result.detail = format!(
+                    "restored by undo {} at {} (of action {}): not fixed again automatically until {}; to keep it \
+                     as it is, add an exception (EXCEPTIONS_PARAMETER) or the exempt tag, otherwise fix it by hand",
+                    last.action_id,
+                    last.when(),
+                    last.undoes.as_deref().unwrap_or("?"),
+                    ledger::iso(until)
+                );
+                return Ok(None);
+            }
+        }
+        let since = now.checked_sub(ledger.flap_window).unwrap_or(std::time::UNIX_EPOCH);
+        let took =
+            [ledger::status::REMEDIATED, ledger::status::PENDING, ledger::status::UNDOING, ledger::status::UNDONE];
+        let recent: Vec<&Record> = history
+            .iter()
+            .filter(|r| r.kind == "fix" && r.time >= since && took.contains(&r.status.as_str()))
+            .collect();
+        if recent.len() as u64 >= ledger.flap_limit {
+            let who = match &pass.origin.principal {
+                Some((principal, call)) => format!("changed back by {principal} ({call}, CloudTrail)"),
+                None => "who changed it back is not in this event: CloudTrail's event history has it".to_owned(),
+            };
+            result.outcome = Outcome::Contested;
+            result.detail = format!(
+                "fixed {} times in the last {} minutes (FLAP_LIMIT={}; last: action {} at {}) and noncompliant again: \
+                 {who}; not fixed again until the window passes — find out why it keeps changing",
+                recent.len(),
+                ledger.flap_window.as_secs() / 60,
+                ledger.flap_limit,
+                recent[0].action_id,
+                recent[0].when()
+            );
+            return Ok(None);
+        }
+        let trigger =
+            serde_json::to_value(pass.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let mut record = Record::new(C::NAME, "fix", &result.resource, account, region, &trigger, now);
+        record.event_id = pass.origin.event_id.clone();
+        record.principal = pass.origin.principal.as_ref().map(|(p, _)| p.clone());
+        record.before = result.before.clone();
+        match ledger.reserve(&record, now).await.map_err(unchecked)? {
+            Reserved::Go => Ok(Some(record)),
+            Reserved::Capped => {
+                capped(result);
+                Ok(None)
+            }
+            Reserved::Duplicate => {
+                // Another delivery of the same event got there first: show what it recorded.
+                let history = ledger.history(C::NAME, &result.resource).await.map_err(unchecked)?;
+                if let Some(shown) = self.recorded(pass, &history, result) {
+                    return Ok(shown);
+                }
+                result.outcome = Outcome::Deferred;
+                result.detail = format!(
+                    "duplicate of event {}: another invocation holds it; nothing written",
+                    pass.origin.event_id.as_deref().unwrap_or("?")
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    /// A write this event already made to this resource (a duplicate delivery): its recorded result,
+    /// and nothing written. `None`: the event has not written here (or its write failed: a retry).
+    fn recorded(&self, pass: &Pass, history: &[Record], result: &mut TargetResult) -> Option<Option<Record>> {
+        let id = pass.origin.event_id.as_deref()?;
+        let r = history
+            .iter()
+            .find(|r| r.kind == "fix" && r.event_id.as_deref() == Some(id) && r.status != ledger::status::FAILED)?;
+        if r.status == ledger::status::PENDING {
+            result.outcome = Outcome::Deferred;
+            result.detail = format!(
+                "duplicate of event {id}: another invocation is fixing it now (action {}, since {}); nothing written",
+                r.action_id,
+                r.when()
+            );
+        } else {
+            result.outcome = Outcome::Remediated;
+            result.detail = format!(
+                "duplicate of event {id}: already handled at {} (action {}, now {}); the recorded result, nothing \
+                 written now",
+                r.when(),
+                r.action_id,
+                r.status
+            );
+            result.before = r.before.clone();
+            result.after = r.after.clone();
+            result.action_id = Some(r.action_id.clone());
+        }
+        Some(None)
+    }
+
     /// Tags (with their end dates), the exceptions document and extra names: whether the target is exempt.
     async fn described_exemption(
         &self,
@@ -888,7 +1350,7 @@ impl<C: Control> Runtime<C> {
     }
 
     /// Logs the report, publishes it, and turns failures into the invocation's error.
-    async fn deliver(&self, report: &Report) -> Result<()> {
+    async fn deliver(&self, report: &Report, ledger_errors: &[String]) -> Result<()> {
         notify::log(report);
         let mut delivery_error = None;
         if let (Some(sns), Some(topic)) = (&self.sns, &self.settings.notify_topic_arn) {
@@ -907,6 +1369,13 @@ impl<C: Control> Runtime<C> {
         }
         if let Some(e) = delivery_error {
             return Err(Error::NotificationFailed(e));
+        }
+        if !ledger_errors.is_empty() {
+            return Err(Error::LedgerFailed(format!(
+                "{}: the fixes stand and were reported, but the ledger did not record them completely: {}",
+                C::NAME,
+                ledger_errors.join("; ")
+            )));
         }
         Ok(())
     }

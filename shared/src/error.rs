@@ -79,6 +79,9 @@ pub enum Error {
     /// The report could not be delivered (SNS publish failed).
     #[error("{0}")]
     NotificationFailed(String),
+    /// The fix stands (reported), but its ledger record could not be completed: retried and noticed.
+    #[error("{0}")]
+    LedgerFailed(String),
     /// A target that this function will not fix automatically: what a person should do. Becomes the
     /// `needs_action` outcome, never the invocation's error.
     #[error("{0}")]
@@ -109,6 +112,7 @@ impl Error {
             Error::RemediationFailed(_) => "RemediationFailed",
             Error::NotificationFailed(_) => "NotificationFailed",
             Error::NeedsAction(_) => "NeedsAction",
+            Error::LedgerFailed(_) => "LedgerFailed",
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod control;
 pub mod engine;
 pub mod error;
 pub mod exceptions;
+pub mod ledger;
 pub mod links;
 pub mod metrics;
 pub mod notify;

@@ -194,6 +194,7 @@ mod tests {
             before: Value::Null,
             after: Value::Null,
             console_url: None,
+            action_id: None,
         }
     }
 

@@ -190,8 +190,15 @@ pub fn subject(report: &Report) -> String {
         many => format!("{} accounts", many.len()),
     };
     let dry = if report.dry_run { " (dry run)" } else { "" };
+    // A guardrail that held some back says so even when something else leads (the blast-radius cap).
+    let deferred = report.results.iter().filter(|r| r.outcome == Outcome::Deferred).count();
+    let held = match deferred {
+        0 => String::new(),
+        d if report.headline() == Some(Outcome::Deferred) && d == n => String::new(),
+        d => format!(", {d} deferred"),
+    };
     let text =
-        format!("{}: {headline}{dry} - {n} resource{} in {place}", report.control, if n == 1 { "" } else { "s" });
+        format!("{}: {headline}{dry} - {n} resource{} in {place}{held}", report.control, if n == 1 { "" } else { "s" });
     text.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).take(SUBJECT_LIMIT).collect()
 }
 
@@ -397,6 +404,7 @@ mod tests {
                 before: serde_json::json!({"Public": true, "Accounts": []}),
                 after: serde_json::json!({"Public": false, "Accounts": []}),
                 console_url: None,
+                action_id: None,
             })
             .collect();
         Report {
@@ -479,6 +487,7 @@ mod tests {
                 before,
                 after,
                 console_url: crate::links::resource_url("arn:aws:s3:::example-bucket", "us-east-1"),
+                action_id: None,
             }],
             ignored: None,
             finding_id: Some("arn:aws:securityhub:us-east-1:123456789012:security-control/S3.8/finding/1".into()),

@@ -61,6 +61,9 @@ pub struct TargetResult {
     /// The resource in the AWS console, where it has a page (absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub console_url: Option<String>,
+    /// The ledger's id of the write (`remediated`, `undone`; with `LEDGER_TABLE`): the handle for undo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

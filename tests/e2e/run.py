@@ -5,7 +5,13 @@ The binaries run on cargo-lambda's Lambda Runtime API emulator (`cargo lambda wa
 invoked with `cargo lambda invoke --data-file`, the stand-in for `sam local invoke -e` on a machine
 without Docker. AWS is moto in server mode. For each event, the function's module in this folder
 seeds the resource it names (noncompliant), and after the invoke the state is read back with boto3.
-Each function's module is functions/<function>/e2e.py (FUNCTION, CASES, seed, compliant; optional ENV).
+Each function's module is functions/<function>/e2e.py (FUNCTION, CASES, seed, compliant; optional ENV,
+and UNDO: the remediated cases whose undo is refused by design, with the reason).
+
+The binaries run as template.yaml deploys them: with the ledger (LEDGER_TABLE, a DynamoDB table as the
+template declares it) and the kill switch (MODE_PARAMETER = enforce), made again after each moto reset.
+Every case that ends `remediated` is then undone with `{"undo": "<its action_id>"}`: the result must
+be `undone` and the resource noncompliant again, read back with boto3.
 
     run.py            check every function's events, print "N passed, M failed"
     run.py --demo     the same, printing each report's before/after (make demo)
@@ -39,9 +45,9 @@ SESSION_TOKEN = "e2eSessionTokenThatMustNeverBeLogged0000"
 MODULES = sorted(ROOT.glob("functions/*/e2e.py"))
 
 
-def free_port():
+def free_port(host="127.0.0.1"):
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
@@ -85,13 +91,15 @@ class Aws:
 
 
 class Moto:
-    def __init__(self):
-        self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
+    """moto_server on `host` (loopback here; tests/sam_local puts it where containers reach it)."""
+
+    def __init__(self, host="127.0.0.1"):
+        self.port = free_port(host)
+        self.endpoint = f"http://{host}:{self.port}"
         env = dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false")
         self.log = open(tempfile.gettempdir() + f"/moto-e2e-{self.port}.log", "w")
         self.proc = subprocess.Popen(
-            [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+            [str(VENV_BIN / "moto_server"), "-H", host, "-p", str(self.port)],
             env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         wait_http(self.endpoint + "/moto-api/", 60, self.proc)
@@ -143,6 +151,39 @@ class Watch:
         os.unlink(self.env_file.name)
 
 
+LEDGER_TABLE = "e2e-ledger"
+MODE_PARAMETER = "/e2e/mode"
+
+
+def make_rails(aws):
+    """The stack's ledger table and kill switch, as template.yaml declares them."""
+    aws.client("dynamodb").create_table(
+        TableName=LEDGER_TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "action_id")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{"IndexName": "action", "KeySchema": [{"AttributeName": "action_id", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}],
+    )
+    aws.client("ssm").put_parameter(Name=MODE_PARAMETER, Value="enforce", Type="String", Overwrite=True)
+
+
+def undo_of(invoke, report):
+    """Undo of every remediated result of `report`: [(action id, report, error)]."""
+    done = []
+    for r in report["results"]:
+        if r["outcome"] != "remediated":
+            continue
+        with tempfile.NamedTemporaryFile("w", prefix="undo.", suffix=".json", delete=False) as tmp:
+            json.dump({"undo": r["action_id"]}, tmp)
+        try:
+            undo_report, error = invoke(tmp.name)
+        finally:
+            os.unlink(tmp.name)
+        done.append((r["action_id"], undo_report, error))
+    return done
+
+
 def outcome_of(report, error):
     if error is not None:
         for kind in ("RemediationFailed", "InvalidEvent"):
@@ -178,13 +219,70 @@ def load(path):
     return module
 
 
-def run_module(path, moto, aws, demo):
-    module = load(path)
+def run_cases(module, moto, aws, invoke, demo, setup=None, check=None):
+    """Every events/<function>/ file of `module`: reset the emulator, `setup(aws)`, seed, `invoke(path)`
+    -> (report, error), then compare the outcome with CASES and read the state back. `check(file,
+    report, error)` returns extra problems (tests/sam_local: the SNS message). Returns (passed, failed)."""
     events = ROOT / "events" / module.FUNCTION
     missing = sorted(p.name for p in events.glob("*.json") if p.name not in module.CASES)
     passed, failed = 0, []
     if missing:
         failed.append(f"{module.FUNCTION}: events without an expected outcome: {missing}")
+    for file, expected in module.CASES.items():
+        moto.reset()
+        make_rails(aws)
+        if setup is not None:
+            setup(aws)
+        ids = module.seed(aws, file) or {}
+        text = (events / file).read_text()
+        for placeholder, real in ids.items():
+            text = text.replace(placeholder, real)
+        # Named after the events file (<stem>.<random>.json), for the invoker's logs.
+        with tempfile.NamedTemporaryFile("w", prefix=pathlib.Path(file).stem + ".", suffix=".json",
+                                         delete=False) as tmp:
+            tmp.write(text)
+        try:
+            report, error = invoke(tmp.name)
+        finally:
+            os.unlink(tmp.name)
+        got = outcome_of(report, error)
+        now_compliant = module.compliant(aws, file, ids)
+        want_compliant = expected == "remediated"
+        ok = got == expected and (expected == "failed" or now_compliant == want_compliant)
+        problems = check(file, report, error) if check is not None else []
+        mark = "ok  " if ok and not problems else "FAIL"
+        print(f"  {mark} events/{module.FUNCTION}/{file}: {got} (expected {expected}), "
+              f"compliant after: {now_compliant}", flush=True)
+        for problem in problems:
+            print(f"    {problem}", flush=True)
+        if demo or not ok:
+            show(report, error)
+        if ok and not problems:
+            passed += 1
+        else:
+            failed.append(f"{module.FUNCTION}/{file}: got {got}, compliant {now_compliant}; expected {expected}"
+                          + "".join(f"; {p}" for p in problems))
+        if not ok or got != "remediated":
+            continue
+        refused = getattr(module, "UNDO", {}).get(file)
+        for action_id, undo_report, undo_error in undo_of(invoke, report):
+            undo_got = outcome_of(undo_report, undo_error)
+            back = module.compliant(aws, file, ids)
+            want = "failed" if refused else "undone"
+            undo_ok = undo_got == want and back == bool(refused)
+            print(f"  {'ok  ' if undo_ok else 'FAIL'} undo {action_id}: {undo_got} (expected {want}"
+                  f"{', refused: ' + refused if refused else ''}), compliant after: {back}", flush=True)
+            if demo or not undo_ok:
+                show(undo_report, undo_error)
+            if undo_ok:
+                passed += 1
+            else:
+                failed.append(f"{module.FUNCTION}/{file}: undo got {undo_got}, compliant {back}; expected {want}")
+    return passed, failed
+
+
+def run_module(path, moto, aws, demo):
+    module = load(path)
     env = {
         "AWS_ENDPOINT_URL": moto.endpoint,
         "AWS_REGION": REGION,
@@ -194,34 +292,14 @@ def run_module(path, moto, aws, demo):
         "AWS_SESSION_TOKEN": SESSION_TOKEN,
         "RUST_LOG": "trace",
         "AWS_LAMBDA_FUNCTION_NAME": module.FUNCTION,
+        "LEDGER_TABLE": LEDGER_TABLE,
+        "MODE_PARAMETER": MODE_PARAMETER,
         **getattr(module, "ENV", {}),
     }
     print(f"== {module.FUNCTION}: building and starting the binary on cargo lambda watch", flush=True)
     watch = Watch(module.FUNCTION, env)
     try:
-        for file, expected in module.CASES.items():
-            moto.reset()
-            ids = module.seed(aws, file) or {}
-            text = (events / file).read_text()
-            for placeholder, real in ids.items():
-                text = text.replace(placeholder, real)
-            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as tmp:
-                tmp.write(text)
-            report, error = watch.invoke(tmp.name)
-            os.unlink(tmp.name)
-            got = outcome_of(report, error)
-            now_compliant = module.compliant(aws, file, ids)
-            want_compliant = expected == "remediated"
-            ok = got == expected and (expected == "failed" or now_compliant == want_compliant)
-            mark = "ok  " if ok else "FAIL"
-            print(f"  {mark} events/{module.FUNCTION}/{file}: {got} (expected {expected}), "
-                  f"compliant after: {now_compliant}", flush=True)
-            if demo or not ok:
-                show(report, error)
-            if ok:
-                passed += 1
-            else:
-                failed.append(f"{module.FUNCTION}/{file}: got {got}, compliant {now_compliant}; expected {expected}")
+        passed, failed = run_cases(module, moto, aws, watch.invoke, demo)
     finally:
         watch.stop()
     log = pathlib.Path(watch.log_path).read_text(errors="replace")

@@ -34,6 +34,9 @@ SDK_TO_IAM = {
     ("s3", "put_public_access_block"): "s3:PutBucketPublicAccessBlock",
     ("s3control", "get_public_access_block"): "s3:GetAccountPublicAccessBlock",
     ("s3control", "put_public_access_block"): "s3:PutAccountPublicAccessBlock",
+    # Undo where there was no configuration: IAM authorizes the delete as the put.
+    ("s3", "delete_public_access_block"): "s3:PutBucketPublicAccessBlock",
+    ("s3control", "delete_public_access_block"): "s3:PutAccountPublicAccessBlock",
     ("kms", "describe_key"): "kms:DescribeKey",
     ("kms", "list_keys"): "kms:ListKeys",
     ("kms", "list_aliases"): "kms:ListAliases",
@@ -57,13 +60,15 @@ SDK_TO_IAM = {
     ("ssm", "get_parameter"): "ssm:GetParameter",
     ("ssm", "put_parameter"): "ssm:PutParameter",
     ("cloudtrail", "lookup_events"): "cloudtrail:LookupEvents",
+    # A transaction is authorized as the actions of its items: the ledger's puts and counter updates.
+    ("dynamodb", "transact_write_items"): ("dynamodb:PutItem", "dynamodb:UpdateItem"),
 }
 
 # Client variables and fields whose name says which SDK they belong to.
 RECEIVERS = {
     "s3": "s3", "s3control": "s3control", "kms": "kms", "ec2": "ec2", "sns": "sns", "sts": "sts", "iam": "iam",
     "cloudtrail": "cloudtrail", "guardduty": "guardduty", "config": "config", "ssm": "ssm", "sqs": "sqs",
-    "organizations": "organizations",
+    "organizations": "organizations", "ddb": "dynamodb",
 }
 
 # Actions the code calls only in some configurations, and the template condition that grants them.
@@ -210,7 +215,11 @@ def code_actions(function):
         core_crates |= set(core_feature_deps.get(feature, []))
     found = calls(sources(ROOT / "functions" / function / "src"), sorted(c[8:] for c in fn_sdks))
     found |= calls(sources(ROOT / "shared/src"), sorted(c[8:] for c in core_crates))
-    return {SDK_TO_IAM[op] if op in SDK_TO_IAM else derived_action(*op) for op in found} - {None}
+    actions = set()
+    for op in found:
+        action = SDK_TO_IAM[op] if op in SDK_TO_IAM else derived_action(*op)
+        actions |= set(action) if isinstance(action, tuple) else {action}
+    return actions - {None}
 
 
 # ---- the IAM service reference ------------------------------------------------------------------
@@ -315,6 +324,25 @@ class Permissions(unittest.TestCase):
                     self.assertEqual(template.raw["Resources"]["FailedEvents"]["Properties"]["KmsMasterKeyId"], {"Ref": "ReportKey"})
                     self.assertEqual(got["sns:Publish"], [{"Ref": "ReportTopic"}])
 
+    def test_each_function_reaches_only_its_own_items_of_the_ledger(self):
+        template = Template("template.yaml")
+        roles = template.resources("AWS::IAM::Role")
+        for function, (_, res) in template.functions().items():
+            role = roles[res["Properties"]["Role"]["Fn::GetAtt"][0]]
+            with self.subTest(function=function):
+                by_sid = {s.get("Sid"): s for s in statements(role_policy(role))}
+                ledger = by_sid["Ledger"]
+                self.assertEqual(ledger["Resource"], {"Fn::GetAtt": ["Ledger", "Arn"]})
+                keys = ledger["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+                self.assertEqual(keys, [f"res#{function}#*", f"cap#{function}#*", f"event#{function}#*"])
+                # The index only answers queries (undo finds a write by its id).
+                self.assertEqual(by_sid["LedgerActionIndex"]["Action"], "dynamodb:Query")
+        table = template.raw["Resources"]["Ledger"]["Properties"]
+        self.assertEqual(table["SSESpecification"]["KMSMasterKeyId"], {"Ref": "ReportKey"})
+        self.assertTrue(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"])
+        self.assertEqual(table["TimeToLiveSpecification"], {"AttributeName": "expires_at", "Enabled": True})
+        self.assertEqual(table["BillingMode"], "PAY_PER_REQUEST")
+
     def test_function_roles_trust_only_lambda_and_live_under_the_role_path(self):
         template = Template("template.yaml")
         roles = template.resources("AWS::IAM::Role")
@@ -335,6 +363,7 @@ class Permissions(unittest.TestCase):
         # queues, logs and role chaining stay in the central account.
         # The exceptions document and the reminder's day marker are read in the central account.
         central_only = {"sns:Publish", "sts:AssumeRole", "ssm:GetParameter", "ssm:PutParameter",
+                        "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
                         # The organization fan-out: the listing (management account) and the sweep queue.
                         "organizations:ListAccounts", "sqs:SendMessage"}
         expected = set().union(*self.code.values()) - central_only
@@ -414,7 +443,9 @@ class Settings(unittest.TestCase):
     """Every setting the core reads is a template parameter, set on the functions that use it."""
 
     COMMON = {"NOTIFY_TOPIC_ARN", "DRY_RUN", "EXEMPT_TAG", "EXEMPT_RESOURCES", "EXEMPT_PRINCIPALS", "MEMBER_ROLE_NAME", "TARGET_REGIONS",
-              "EXCEPTIONS_PARAMETER", "EXCEPTION_MAX_DAYS", "EXCEPTION_WARN_DAYS", "ORGANIZATION_ROLE_ARN", "SWEEP_ACCOUNTS"}
+              "EXCEPTIONS_PARAMETER", "EXCEPTION_MAX_DAYS", "EXCEPTION_WARN_DAYS", "ORGANIZATION_ROLE_ARN", "SWEEP_ACCOUNTS",
+              "LEDGER_TABLE", "MODE_PARAMETER", "MAX_CHANGES_PER_HOUR", "FLAP_LIMIT", "FLAP_WINDOW_MINUTES", "UNDO_HOLD_DAYS",
+              "LEDGER_TTL_DAYS"}
     # Each function's own sweep queue (SweepScope=organization).
     PER_FUNCTION = {"SWEEP_QUEUE_URL"}
     # Each control's own settings, as its WIRING declares them.
@@ -444,8 +475,11 @@ class Settings(unittest.TestCase):
                 self.assertEqual(queue, {"Fn::If": ["OrganizationSweep", {"Ref": template.functions()[function][0].replace("Function", "SweepQueue")}, ""]})
                 self.assertEqual(set(own), self.OWN.get(function, set()))
                 # NOTIFY_TOPIC_ARN and EXCEPTIONS_PARAMETER may name the stack's own topic and parameter.
-                passed = [v for k, v in common.items() if k not in ("NOTIFY_TOPIC_ARN", "EXCEPTIONS_PARAMETER")]
+                # NOTIFY_TOPIC_ARN, EXCEPTIONS_PARAMETER, LEDGER_TABLE and MODE_PARAMETER may name the stack's own.
+                own_resources = ("NOTIFY_TOPIC_ARN", "EXCEPTIONS_PARAMETER", "LEDGER_TABLE", "MODE_PARAMETER")
+                passed = [v for k, v in common.items() if k not in own_resources]
                 self.assertEqual(common["EXCEPTIONS_PARAMETER"], {"Fn::If": ["OwnExceptionsParameter", {"Ref": "ExceptionsParameter"}, {"Ref": "ExceptionsParameterName"}]})
+                self.assertEqual((common["LEDGER_TABLE"], common["MODE_PARAMETER"]), ({"Ref": "Ledger"}, {"Ref": "Mode"}))
                 for value in list(own.values()) + passed:
                     self.assertIn(value["Ref"], template.params, "each setting comes from a parameter")
 

@@ -12,7 +12,7 @@ use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
 use remediation_core::{
     ApiCall, Arn, AwsError, Control, Cx, Description, Error, Resolved, ResourceRef, Result, Settings,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 type Client = aws_sdk_cloudtrail::Client;
 
@@ -81,8 +81,9 @@ impl fmt::Display for Target {
     }
 }
 
-/// `before` / `after` of a trail or of the account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// `before` / `after` of a trail or of the account. Read back from the ledger by its shape: a trail
+/// has a `Name`, the account `MultiRegionTrails`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum State {
     Trail(TrailState),
@@ -90,7 +91,7 @@ pub enum State {
 }
 
 /// One trail, read in its home Region (CloudTrail.4 and "is it logging").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TrailState {
     pub name: String,
@@ -103,25 +104,26 @@ pub struct TrailState {
     pub is_organization_trail: bool,
     /// The management account of an organization trail seen from a member account: only it can
     /// change the trail.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub managed_by: Option<String>,
 }
 
 /// The multi-Region trails the account can see, and what each records (CloudTrail.1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AccountState {
     pub multi_region_trails: Vec<MultiRegionTrail>,
     /// Single-Region trails of the Region the account is judged in: never turned into multi-Region
     /// trails (a second copy of management events is billed), named in `needs_action`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub single_region_trails: Vec<String>,
-    /// Whether this function may create a trail (`CLOUDTRAIL_BUCKET` is set).
+    /// Whether this function may create a trail (`CLOUDTRAIL_BUCKET` is set): a setting, not AWS's state,
+    /// so not in the report (and `false` when read back from the ledger; undo does not need it).
     #[serde(skip)]
     pub can_create: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MultiRegionTrail {
     pub name: String,
@@ -133,7 +135,7 @@ pub struct MultiRegionTrail {
     /// Which management events it records: `All`, `ReadOnly`, `WriteOnly` or `None`.
     pub management_events: String,
     pub log_file_validation_enabled: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub managed_by: Option<String>,
 }
 
@@ -282,7 +284,267 @@ async fn enable_validation(client: &Client, arn: &str) -> Result<()> {
     Ok(())
 }
 
+async fn stop_logging(client: &Client, arn: &str) -> Result<()> {
+    client.stop_logging().name(arn).send().await.map_err(|e| AwsError::from_sdk("cloudtrail:StopLogging", arn, e))?;
+    Ok(())
+}
+
+/// Undo of `enable_validation`.
+async fn disable_validation(client: &Client, arn: &str) -> Result<()> {
+    client
+        .update_trail()
+        .name(arn)
+        .enable_log_file_validation(false)
+        .send()
+        .await
+        .map_err(|e| AwsError::from_sdk("cloudtrail:UpdateTrail", arn, e))?;
+    Ok(())
+}
+
+/// One write of an undo, each made in the trail's home Region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UndoStep {
+    ValidationOff {
+        arn: String,
+        home_region: String,
+    },
+    StopLogging {
+        arn: String,
+        home_region: String,
+    },
+    /// The trail the fix created (`NEW_TRAIL_NAME`).
+    DeleteTrail {
+        name: String,
+        arn: String,
+        home_region: String,
+    },
+}
+
+/// What undo writes to turn `now` back into `before`, when that means only turning off what a fix turns
+/// on (logging, log file validation) and deleting the trail a fix creates. `Err`: what else differs,
+/// and so what undo will not do.
+pub fn undo_steps(before: &State, now: &State, account_region: &str) -> Result<Vec<UndoStep>, String> {
+    match (before, now) {
+        (State::Trail(b), State::Trail(n)) => trail_steps(b, n),
+        (State::Account(b), State::Account(n)) => account_steps(b, n, account_region),
+        _ => Err("the recorded before and the state now are not of the same target".into()),
+    }
+}
+
+/// Validation off, then logging stopped: a refused UpdateTrail (it re-checks the bucket policy) then
+/// leaves the trail logging, as the fix left it.
+fn switch_steps(
+    arn: &str,
+    home_region: &str,
+    (was_logging, had_validation): (bool, bool),
+    (logging, validation): (bool, bool),
+) -> Result<Vec<UndoStep>, String> {
+    if (was_logging && !logging) || (had_validation && !validation) {
+        return Err(format!(
+            "trail {arn} has less turned on now than before the fix: undo only turns off what the fix turned on"
+        ));
+    }
+    let (arn, home_region) = (arn.to_owned(), home_region.to_owned());
+    let mut steps = Vec::new();
+    if validation && !had_validation {
+        steps.push(UndoStep::ValidationOff { arn: arn.clone(), home_region: home_region.clone() });
+    }
+    if logging && !was_logging {
+        steps.push(UndoStep::StopLogging { arn, home_region });
+    }
+    Ok(steps)
+}
+
+fn trail_steps(b: &TrailState, n: &TrailState) -> Result<Vec<UndoStep>, String> {
+    let same_otherwise = TrailState {
+        is_logging: b.is_logging,
+        log_file_validation_enabled: b.log_file_validation_enabled,
+        ..n.clone()
+    };
+    if same_otherwise != *b || n.managed_by.is_some() {
+        return Err(format!(
+            "trail {} differs from the recorded before in more than logging and log file validation",
+            n.trail_arn
+        ));
+    }
+    switch_steps(
+        &n.trail_arn,
+        &n.home_region,
+        (b.is_logging, b.log_file_validation_enabled),
+        (n.is_logging, n.log_file_validation_enabled),
+    )
+}
+
+fn account_steps(b: &AccountState, n: &AccountState, account_region: &str) -> Result<Vec<UndoStep>, String> {
+    if b.single_region_trails != n.single_region_trails {
+        return Err(format!(
+            "the single-Region trails differ (before the fix: {:?}, now: {:?}), and undo does not change them",
+            b.single_region_trails, n.single_region_trails
+        ));
+    }
+    let mut steps = Vec::new();
+    for was in &b.multi_region_trails {
+        let Some(now) = n.multi_region_trails.iter().find(|t| t.trail_arn == was.trail_arn) else {
+            return Err(format!("multi-Region trail {} is gone, and undo does not recreate trails", was.trail_arn));
+        };
+        let same_otherwise = MultiRegionTrail {
+            is_logging: was.is_logging,
+            log_file_validation_enabled: was.log_file_validation_enabled,
+            ..now.clone()
+        };
+        if same_otherwise != *was || now.managed_by.is_some() {
+            return Err(format!(
+                "multi-Region trail {} differs from the recorded before in more than logging and log file validation",
+                now.trail_arn
+            ));
+        }
+        steps.extend(switch_steps(
+            &now.trail_arn,
+            &now.home_region,
+            (was.is_logging, was.log_file_validation_enabled),
+            (now.is_logging, now.log_file_validation_enabled),
+        )?);
+    }
+    for new in
+        n.multi_region_trails.iter().filter(|t| !b.multi_region_trails.iter().any(|w| w.trail_arn == t.trail_arn))
+    {
+        if new.name != NEW_TRAIL_NAME || new.managed_by.is_some() || new.home_region != account_region {
+            return Err(format!(
+                "multi-Region trail {} was not there before the fix, and it is not the trail the fix creates \
+                 ({NEW_TRAIL_NAME} in {account_region})",
+                new.trail_arn
+            ));
+        }
+        steps.push(UndoStep::DeleteTrail {
+            name: new.name.clone(),
+            arn: new.trail_arn.clone(),
+            home_region: new.home_region.clone(),
+        });
+    }
+    Ok(steps)
+}
+
+/// True for CloudTrail's default selectors: none at all (the emulator), or the one basic selector of
+/// all management events that AWS gives a trail created without any.
+fn default_selectors(basic: &[EventSelector], advanced: &[AdvancedEventSelector]) -> bool {
+    let all_management = |s: &EventSelector| {
+        matches!(s.read_write_type(), None | Some(ReadWriteType::All))
+            && s.include_management_events().unwrap_or(true)
+            && s.data_resources().is_empty()
+            && s.exclude_management_event_sources().is_empty()
+    };
+    advanced.is_empty() && (basic.is_empty() || (basic.len() == 1 && all_management(&basic[0])))
+}
+
 impl CloudtrailLogging {
+    /// Before undo deletes the trail the fix created: is it still as created (the bucket of
+    /// `CLOUDTRAIL_BUCKET`, no prefix, SNS topic, CloudWatch Logs, KMS key, Insights or selectors of its
+    /// own)? Anything added means someone adopted it: a person decides.
+    async fn still_as_created(&self, client: &Client, name: &str, arn: &str, home_region: &str) -> Result<()> {
+        let by_hand = format!(
+            "undo deletes only a trail still as the fix created it; delete it by hand if it should go (aws \
+             cloudtrail delete-trail --name {name} --region {home_region})"
+        );
+        let Some(bucket) = &self.bucket else {
+            return Err(Error::NeedsAction(format!(
+                "trail {arn} was created by the fix, but CLOUDTRAIL_BUCKET is not set now, so its bucket cannot be \
+                 checked: {by_hand}"
+            )));
+        };
+        let out =
+            client.get_trail().name(arn).send().await.map_err(|e| AwsError::from_sdk("cloudtrail:GetTrail", arn, e))?;
+        let Some(t) = out.trail() else {
+            return Err(Error::Target(format!("cloudtrail:GetTrail on {arn} answered no trail")));
+        };
+        let set = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_owned);
+        let mut changed = Vec::new();
+        if t.s3_bucket_name() != Some(bucket.as_str()) {
+            changed.push(format!(
+                "delivers to s3://{} (created for s3://{bucket})",
+                t.s3_bucket_name().unwrap_or_default()
+            ));
+        }
+        if let Some(prefix) = set(t.s3_key_prefix()) {
+            changed.push(format!("has the S3 key prefix {prefix}"));
+        }
+        if let Some(topic) = set(t.sns_topic_arn()) {
+            changed.push(format!("notifies SNS topic {topic}"));
+        }
+        if let Some(group) = set(t.cloud_watch_logs_log_group_arn()) {
+            changed.push(format!("sends to CloudWatch Logs {group}"));
+        }
+        if let Some(key) = set(t.kms_key_id()) {
+            changed.push(format!("encrypts with KMS key {key}"));
+        }
+        if t.is_organization_trail() == Some(true) {
+            changed.push("is an organization trail".into());
+        }
+        if t.has_insight_selectors() == Some(true) {
+            changed.push("has CloudTrail Insights selectors".into());
+        }
+        let selectors = client
+            .get_event_selectors()
+            .trail_name(arn)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("cloudtrail:GetEventSelectors", arn, e))?;
+        if !default_selectors(selectors.event_selectors(), selectors.advanced_event_selectors()) {
+            changed.push("has event selectors other than the default (all management events)".into());
+        }
+        if changed.is_empty() {
+            return Ok(());
+        }
+        Err(Error::NeedsAction(format!(
+            "trail {arn}, created by the fix, was changed since: it {}; nothing was deleted. {by_hand}",
+            changed.join(", ")
+        )))
+    }
+
+    /// Undo's writes, in order; each names what it did.
+    async fn undo(&self, cx: &Cx<'_, Client>, steps: &[UndoStep]) -> Result<String> {
+        // Every check before the first write.
+        for step in steps {
+            if let UndoStep::DeleteTrail { name, arn, home_region } = step {
+                self.still_as_created(&in_region(cx.client, home_region), name, arn, home_region).await?;
+            }
+        }
+        let mut done: Vec<String> = Vec::new();
+        for step in steps {
+            let made = match step {
+                UndoStep::ValidationOff { arn, home_region } => {
+                    disable_validation(&in_region(cx.client, home_region), arn)
+                        .await
+                        .map(|()| format!("turned off log file validation of {arn}"))
+                }
+                UndoStep::StopLogging { arn, home_region } => stop_logging(&in_region(cx.client, home_region), arn)
+                    .await
+                    .map(|()| format!("stopped logging of {arn}")),
+                UndoStep::DeleteTrail { name, arn, home_region } => {
+                    // By name in its home Region: the emulator deletes by name only (AWS takes either).
+                    in_region(cx.client, home_region)
+                        .delete_trail()
+                        .name(name)
+                        .send()
+                        .await
+                        .map_err(|e| AwsError::from_sdk("cloudtrail:DeleteTrail", arn.as_str(), e).into())
+                        .map(|_| {
+                            let bucket = self.bucket.as_deref().unwrap_or_default();
+                            format!("deleted trail {arn}, which the fix created (its log files stay in s3://{bucket})")
+                        })
+                }
+            };
+            match made {
+                Ok(what) => done.push(what),
+                Err(e) if done.is_empty() => return Err(e),
+                Err(e) => return Err(Error::Target(format!("{}, but {e}", done.join(" and ")))),
+            }
+        }
+        if done.is_empty() {
+            return Ok("nothing differs from the recorded before: nothing written".into());
+        }
+        Ok(format!("{}, as before the fix", done.join(" and ")))
+    }
+
     async fn read_trail(&self, cx: &Cx<'_, Client>, trail: &Trail) -> Result<Option<TrailState>> {
         let name = trail.found.as_ref().map(|f| f.arn.as_str()).unwrap_or(&trail.name);
         let out = match cx.client.get_trail().name(name).send().await {
@@ -525,14 +787,22 @@ impl Control for CloudtrailLogging {
                 ],
                 "arn:${AWS::Partition}:cloudtrail:*:*:trail/*",
             ),
+            // StopLogging: undo only, of a start the fix made (UpdateTrail turns validation off again).
             Permission::allow(
                 "TrailWrites",
-                &["cloudtrail:StartLogging", "cloudtrail:UpdateTrail"],
+                &["cloudtrail:StartLogging", "cloudtrail:UpdateTrail", "cloudtrail:StopLogging"],
                 "arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*",
             ),
             Permission::allow(
                 "CreateTrail",
                 &["cloudtrail:CreateTrail"],
+                "arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/auto-remediation-multi-region",
+            )
+            .when_set("CLOUDTRAIL_BUCKET"),
+            // Undo only: the one trail it may create, and only while it is still as created.
+            Permission::allow(
+                "DeleteCreatedTrail",
+                &["cloudtrail:DeleteTrail"],
                 "arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/auto-remediation-multi-region",
             )
             .when_set("CLOUDTRAIL_BUCKET"),
@@ -704,6 +974,15 @@ impl Control for CloudtrailLogging {
             State::Trail(t) => self.fix_trail(cx, t).await,
             State::Account(a) => self.fix_account(cx, a).await,
         }
+    }
+
+    /// Undo: stop logging and turn validation off again where the fix turned them on; delete the trail
+    /// the fix created, only while it is still as created. Anything else is for a person.
+    async fn restore(&self, cx: &Cx<'_, Client>, _target: &Target, before: &State, now: &State) -> Result<String> {
+        let steps = undo_steps(before, now, cx.region).map_err(|why| {
+            Error::NeedsAction(format!("{why}; nothing was written: change the trails by hand if that is wanted"))
+        })?;
+        self.undo(cx, &steps).await
     }
 }
 

@@ -227,3 +227,155 @@ fn calls_name_the_trail_and_the_account() {
     let anonymous = ApiCall { event_name: "DeleteTrail".into(), ..Default::default() };
     assert_eq!(c.call_resources(&anonymous), Some(vec![]), "no account to name: ignored");
 }
+
+fn trail_state(logging: bool, validation: bool) -> TrailState {
+    TrailState {
+        name: "management-events".into(),
+        trail_arn: ARN.into(),
+        home_region: "eu-west-1".into(),
+        is_logging: logging,
+        log_file_validation_enabled: validation,
+        is_multi_region_trail: false,
+        is_organization_trail: false,
+        managed_by: None,
+    }
+}
+
+/// Undo reads `before` back from the ledger: each kind of state survives its own JSON, as that kind.
+#[test]
+fn the_state_round_trips_through_its_json() {
+    let mut org = trail_state(false, true);
+    org.managed_by = Some("111122223333".into());
+    let mut managed = mr("org", false, "All", true);
+    managed.managed_by = Some("111122223333".into());
+    let mut with_single = acct(vec![mr("a", true, "WriteOnly", false), managed], false);
+    if let State::Account(a) = &mut with_single {
+        a.single_region_trails = vec!["regional".into()];
+    }
+    for state in [
+        State::Trail(trail_state(false, false)),
+        State::Trail(org),
+        acct(vec![], false),
+        acct(vec![mr("a", false, "All", true)], false),
+        with_single,
+    ] {
+        let json = serde_json::to_value(&state).unwrap();
+        let back: State = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, state, "{json}");
+    }
+    // Whether a trail may be created is a setting, not AWS's state: not in the JSON, not read back.
+    let settable = acct(vec![], true);
+    let back: State = serde_json::from_value(serde_json::to_value(&settable).unwrap()).unwrap();
+    assert_eq!(back, acct(vec![], false));
+}
+
+/// Undo resolves the recorded `resource` (the report's name) to the same target, in its home Region.
+#[test]
+fn the_report_names_resolve_back_to_their_targets() {
+    let c = control(&[]);
+    let found = TrailInfo {
+        name: "management-events".into(),
+        arn: ARN.into(),
+        home_region: "eu-west-1".into(),
+        multi_region: true,
+        include_global_service_events: true,
+        log_file_validation_enabled: false,
+    };
+    let located = Target::Trail(Trail { name: ARN.into(), found: Some(found) });
+    let gov = "arn:aws-us-gov:cloudtrail:us-gov-west-1:123456789012:trail/gov-trail";
+    for (target, partition, region) in [
+        (located, "aws", "eu-west-1"),
+        (Target::Trail(Trail::named(gov)), "aws-us-gov", "us-gov-west-1"),
+        (Target::Trail(Trail::named("cn-trail")), "aws-cn", "cn-north-1"),
+    ] {
+        let name = c.arn(&target, partition, ACCOUNT, region);
+        let r = ResourceRef { id: name.clone(), account: Some(ACCOUNT.into()), ..Default::default() };
+        let Ok(Resolved::Target { target: Target::Trail(t), account, region: home }) = c.resolve(&r) else {
+            panic!("{name}: {:?}", c.resolve(&r));
+        };
+        assert_eq!((t.name, account, home), (name.clone(), Some(ACCOUNT.into()), Some(region.into())), "{name}");
+    }
+    let name = c.arn(&Target::Account(ACCOUNT.into()), "aws", ACCOUNT, "us-east-1");
+    let r =
+        ResourceRef { id: name, account: Some(ACCOUNT.into()), region: Some("us-east-1".into()), ..Default::default() };
+    assert_eq!(c.resolve(&r), Ok(account(ACCOUNT)));
+}
+
+fn steps(before: State, now: State) -> Result<Vec<UndoStep>, String> {
+    undo_steps(&before, &now, "us-east-1")
+}
+
+#[test]
+fn undo_turns_off_only_what_the_fix_turned_on() {
+    let off = |arn: &str, region: &str| UndoStep::ValidationOff { arn: arn.into(), home_region: region.into() };
+    let stop = |arn: &str, region: &str| UndoStep::StopLogging { arn: arn.into(), home_region: region.into() };
+    // A trail: validation off first, then logging stopped.
+    let t = |l, v| State::Trail(trail_state(l, v));
+    assert_eq!(steps(t(false, false), t(true, true)), Ok(vec![off(ARN, "eu-west-1"), stop(ARN, "eu-west-1")]));
+    assert_eq!(steps(t(false, true), t(true, true)), Ok(vec![stop(ARN, "eu-west-1")]));
+    assert_eq!(steps(t(true, false), t(true, true)), Ok(vec![off(ARN, "eu-west-1")]));
+    // Anything else changed: refused.
+    let mut multi = trail_state(true, true);
+    multi.is_multi_region_trail = true;
+    let why = steps(t(false, false), State::Trail(multi)).unwrap_err();
+    assert!(why.contains("more than logging and log file validation"), "{why}");
+    assert!(steps(t(true, true), t(false, true)).unwrap_err().contains("less turned on now"));
+    assert!(steps(t(false, false), acct(vec![], false)).unwrap_err().contains("not of the same target"));
+
+    // The account: the stopped trail started by the fix is stopped again, in its home Region.
+    let arn = format!("arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/a");
+    let mut validated = mr("a", true, "All", true);
+    validated.log_file_validation_enabled = true;
+    assert_eq!(
+        steps(acct(vec![mr("a", false, "All", true)], false), acct(vec![validated], false)),
+        Ok(vec![off(&arn, "us-east-1"), stop(&arn, "us-east-1")])
+    );
+    let why = steps(acct(vec![mr("a", false, "All", true)], false), acct(vec![mr("a", true, "ReadOnly", true)], false));
+    assert!(why.unwrap_err().contains("more than logging"));
+    let why = steps(acct(vec![mr("a", false, "All", true)], false), acct(vec![], false)).unwrap_err();
+    assert!(why.contains("is gone, and undo does not recreate trails"), "{why}");
+}
+
+#[test]
+fn undo_deletes_only_the_trail_the_fix_creates() {
+    let created = mr(NEW_TRAIL_NAME, true, "All", true);
+    let data_only = mr("data", true, "None", true);
+    assert_eq!(
+        steps(acct(vec![data_only.clone()], false), acct(vec![data_only.clone(), created.clone()], false)),
+        Ok(vec![UndoStep::DeleteTrail {
+            name: NEW_TRAIL_NAME.into(),
+            arn: created.trail_arn.clone(),
+            home_region: "us-east-1".into()
+        }])
+    );
+    // Another new trail, the same name in another Region, an organization trail: not the fix's.
+    let mut elsewhere = created.clone();
+    elsewhere.home_region = "eu-west-1".into();
+    elsewhere.trail_arn = elsewhere.trail_arn.replace("us-east-1", "eu-west-1");
+    let mut org = created.clone();
+    org.managed_by = Some("111122223333".into());
+    for other in [mr("someone-elses", true, "All", true), elsewhere, org] {
+        let why = steps(acct(vec![], false), acct(vec![other.clone()], false)).unwrap_err();
+        assert!(why.contains("is not the trail the fix creates"), "{other:?}: {why}");
+    }
+    // A single-Region trail added since: the read-back could never equal the recorded before.
+    let State::Account(mut now) = acct(vec![created], false) else { unreachable!() };
+    now.single_region_trails = vec!["new-regional".into()];
+    let why = steps(acct(vec![], false), State::Account(now)).unwrap_err();
+    assert!(why.contains("single-Region trails differ"), "{why}");
+}
+
+#[test]
+fn default_selectors_are_none_or_all_management_events() {
+    assert!(default_selectors(&[], &[]));
+    assert!(default_selectors(&[basic(ReadWriteType::All, true)], &[]));
+    assert!(!default_selectors(&[basic(ReadWriteType::WriteOnly, true)], &[]));
+    assert!(!default_selectors(&[basic(ReadWriteType::All, true), basic(ReadWriteType::All, false)], &[]));
+    let excluding = EventSelector::builder()
+        .read_write_type(ReadWriteType::All)
+        .include_management_events(true)
+        .exclude_management_event_sources("kms.amazonaws.com")
+        .build();
+    assert!(!default_selectors(&[excluding], &[]));
+    assert!(!default_selectors(&[], &[advanced(&[("eventCategory", "Management")])]));
+}

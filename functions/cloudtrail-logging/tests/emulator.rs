@@ -115,6 +115,21 @@ impl Setup {
     fn writes(&self) -> Vec<String> {
         self.proxy.writes().into_iter().map(|r| r.operation).collect()
     }
+
+    /// The CloudTrail writes since the last `proxy.clear()` (the ledger's DynamoDB requests left out).
+    fn cloudtrail_writes(&self) -> Vec<String> {
+        const CLOUDTRAIL: &[&str] =
+            &["StartLogging", "StopLogging", "UpdateTrail", "CreateTrail", "DeleteTrail", "PutEventSelectors"];
+        self.writes().into_iter().filter(|o| CLOUDTRAIL.contains(&o.as_str())).collect()
+    }
+
+    /// A runtime with a ledger table of its own (`LEDGER_TABLE`), for undo.
+    async fn runtime_with_ledger(&self, vars: &[(&str, &str)]) -> Rt {
+        let table = ledger_table(&self.config).await;
+        let mut all = vec![("LEDGER_TABLE", table.as_str())];
+        all.extend_from_slice(vars);
+        self.runtime(&all).await
+    }
 }
 
 fn only(report: &Report) -> &TargetResult {
@@ -462,4 +477,115 @@ async fn a_bad_bucket_setting_stops_the_cold_start() {
 async fn bad_input_makes_no_aws_call() {
     let (rejected, ignored) = bad_input_makes_no_call::<CloudtrailLogging>().await;
     assert!(rejected > 50 && ignored > 10, "{rejected} rejected, {ignored} ignored");
+}
+
+/// The action id of the one `remediated` result of `report`.
+fn action_id(report: &Report) -> String {
+    let r = only(report);
+    assert_eq!(r.outcome, Outcome::Remediated, "{r:?}");
+    r.action_id.clone().expect("an action id with LEDGER_TABLE set")
+}
+
+/// A multi-Region trail homed in EU and named from us-east-1: undo finds it in its home Region too (the
+/// emulator refuses UpdateTrail and StopLogging elsewhere).
+#[tokio::test]
+async fn undo_of_a_trail_fix_stops_logging_and_turns_validation_off_again() {
+    let s = setup().await;
+    let arn = s.trail(EU, TRAIL, Seed { multi_region: true, validation: false, logging: false }).await;
+    let rt = s.runtime_with_ledger(&[]).await;
+    let action = action_id(&rt.handle(&serde_json::json!({ "resource_id": TRAIL, "region": REGION })).await.unwrap());
+    let seen = s.seen(EU, TRAIL).await;
+    assert!(seen.logging && seen.validation);
+
+    s.proxy.clear();
+    let report = rt.handle(&undo(&action)).await.unwrap();
+    let r = only(&report);
+    assert_eq!((r.outcome, r.resource.as_str(), r.region.as_str()), (Outcome::Undone, arn.as_str(), EU), "{r:?}");
+    assert_eq!(
+        r.detail.split(" (undo of action").next().unwrap(),
+        format!("turned off log file validation of {arn} and stopped logging of {arn}, as before the fix")
+    );
+    assert_eq!(s.cloudtrail_writes(), ["UpdateTrail", "StopLogging"]);
+    let seen = s.seen(EU, TRAIL).await;
+    assert_eq!(seen, Seen { logging: false, validation: false, multi_region: true, global_events: true }, "read back");
+}
+
+#[tokio::test]
+async fn undo_of_an_account_fix_stops_the_multi_region_trail_again() {
+    let s = setup().await;
+    let arn = s.trail(EU, TRAIL, Seed { multi_region: true, validation: true, logging: false }).await;
+    let rt = s.runtime_with_ledger(&[("AWS_REGION", REGION)]).await;
+    let action = action_id(&rt.handle(&s.sample("manual-account.json")).await.unwrap());
+    assert!(s.seen(EU, TRAIL).await.logging);
+
+    s.proxy.clear();
+    let report = rt.handle(&undo(&action)).await.unwrap();
+    let r = only(&report);
+    assert_eq!((r.outcome, r.resource.as_str()), (Outcome::Undone, s.account_name().as_str()), "{r:?}");
+    assert!(r.detail.starts_with(&format!("stopped logging of {arn}, as before the fix")), "{}", r.detail);
+    assert_eq!(s.cloudtrail_writes(), ["StopLogging"], "validation was on before: left on");
+    let seen = s.seen(EU, TRAIL).await;
+    assert_eq!(seen, Seen { logging: false, validation: true, multi_region: true, global_events: true }, "read back");
+}
+
+#[tokio::test]
+async fn undo_deletes_the_trail_the_fix_created_only_while_it_is_as_created() {
+    let s = setup().await;
+    s.trail(REGION, "regional", Seed { multi_region: false, validation: true, logging: true }).await;
+    let rt = s.runtime_with_ledger(&[("CLOUDTRAIL_BUCKET", &s.bucket)]).await;
+    let action = action_id(&rt.handle(&s.sample("manual-account.json")).await.unwrap());
+    let arn = s.arn(REGION, NEW_TRAIL_NAME);
+    // Someone gives the new trail a key prefix: adopted, so undo leaves it to a person.
+    s.cloudtrail(REGION).update_trail().name(NEW_TRAIL_NAME).s3_key_prefix("org").send().await.unwrap();
+
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let text = err.to_string();
+    assert!(text.contains(&format!("trail {arn}, created by the fix, was changed since: it has the S3 key prefix org")));
+    assert!(text.contains("aws cloudtrail delete-trail"), "what a person can do: {text}");
+    assert!(s.cloudtrail_writes().is_empty(), "{:?}", s.cloudtrail_writes());
+    assert_eq!(s.trail_names(REGION).await.len(), 2, "kept");
+
+    // The prefix removed again: the same undo now deletes it, and only it.
+    s.cloudtrail(REGION).update_trail().name(NEW_TRAIL_NAME).s3_key_prefix("").send().await.unwrap();
+    s.proxy.clear();
+    let report = rt.handle(&undo(&action)).await.unwrap();
+    let r = only(&report);
+    assert_eq!(r.outcome, Outcome::Undone, "{r:?}");
+    assert!(
+        r.detail.starts_with(&format!(
+            "deleted trail {arn}, which the fix created (its log files stay in s3://{})",
+            s.bucket
+        )),
+        "{}",
+        r.detail
+    );
+    assert_eq!(s.cloudtrail_writes(), ["DeleteTrail"]);
+    assert_eq!(s.trail_names(REGION).await, ["regional"], "read back: the account's trails as before the fix");
+    assert!(s.seen(REGION, "regional").await.logging);
+}
+
+#[tokio::test]
+async fn undo_refuses_a_trail_changed_since_the_fix() {
+    let s = setup().await;
+    s.trail(REGION, TRAIL, STOPPED).await;
+    let rt = s.runtime_with_ledger(&[]).await;
+    let action = action_id(&rt.handle(&s.sample("manual.json")).await.unwrap());
+    // Someone turns validation off again after the fix.
+    s.cloudtrail(REGION).update_trail().name(TRAIL).enable_log_file_validation(false).send().await.unwrap();
+
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let text = err.to_string();
+    let (now, left) = text.split_once("the fix left").expect(&text);
+    assert!(now.contains("changed since action"), "{text}");
+    assert!(now.contains(r#""LogFileValidationEnabled":false"#), "the state now: {text}");
+    assert!(left.contains(r#""LogFileValidationEnabled":true"#), "the state the fix left: {text}");
+    assert!(s.cloudtrail_writes().is_empty(), "nothing written to CloudTrail: {:?}", s.proxy.requests());
+    assert_eq!(
+        s.seen(REGION, TRAIL).await,
+        Seen { logging: true, validation: false, multi_region: false, global_events: true }
+    );
 }

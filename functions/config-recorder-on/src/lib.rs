@@ -10,7 +10,7 @@ use aws_sdk_config::types::{ConfigurationRecorder, ConfigurationRecorderStatus, 
 use remediation_core::control::resolve_region;
 use remediation_core::wiring::{Permission, Wiring};
 use remediation_core::{AwsError, Control, Cx, Description, Error, Resolved, ResourceRef, Result, Settings};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The last part of the name the report gives a region's recorder:
 /// `arn:<partition>:config:<region>:<account>:configuration-recorder`. Real recorder ARNs continue
@@ -33,42 +33,44 @@ impl fmt::Display for Region {
 }
 
 /// What AWS Config says about one region.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RecorderState {
     /// The customer managed recorder's name; `None`: the region has none.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorder: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorder_arn: Option<String>,
     pub recording: bool,
-    /// `Pending`, `Success`, `Failure`: the last delivery attempt, as DescribeConfigurationRecorderStatus says.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `Pending`, `Success`, `Failure`: the last delivery attempt, as DescribeConfigurationRecorderStatus
+    /// says. Shown only for a recorder that is not recording (why it stopped): a recording one's changes
+    /// with every configuration item, and would make undo see a change where there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_status: Option<String>,
-    /// `code: message` of the recorder's last error (a role or bucket problem shows here).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `code: message` of the recorder's last error (a role or bucket problem shows here); as `last_status`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
     /// What the recorder records: the customer's choice, shown so that before and after can be compared.
     /// Never changed by this function.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording_group: Option<Group>,
     /// Read only when the recorder is not recording (a recording one has a channel): `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_channels: Option<Vec<String>>,
 }
 
 /// A recording group as the report shows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Group {
     /// `ALL_SUPPORTED_RESOURCE_TYPES`, `INCLUSION_BY_RESOURCE_TYPES` or `EXCLUSION_BY_RESOURCE_TYPES`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_only: Option<String>,
     pub all_supported: bool,
     pub include_global_resource_types: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resource_types: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded_resource_types: Vec<String>,
 }
 
@@ -142,6 +144,8 @@ impl Control for ConfigRecorderOn {
                     "config:DescribeConfigurationRecorders",
                     "config:DescribeConfigurationRecorderStatus",
                     "config:StartConfigurationRecorder",
+                    // Undo only (`{"undo": "<action id>"}`): stop again a recorder this function started.
+                    "config:StopConfigurationRecorder",
                 ],
                 "*",
             ),
@@ -207,8 +211,10 @@ impl Control for ConfigRecorderOn {
                 .send()
                 .await
                 .map_err(|e| AwsError::from_sdk("config:DescribeConfigurationRecorderStatus", &name, e))?;
-            if let Some(status) = status_of(statuses.configuration_recorders_status(), &name) {
-                state.recording = status.recording();
+            // The last status and error only of a stopped recorder: why it stopped.
+            let status = status_of(statuses.configuration_recorders_status(), &name);
+            state.recording = status.is_some_and(ConfigurationRecorderStatus::recording);
+            if let Some(status) = status.filter(|s| !s.recording()) {
                 state.last_status = status.last_status().map(|s| s.as_str().to_owned());
                 state.last_error = status
                     .last_error_code()
@@ -271,6 +277,53 @@ impl Control for ConfigRecorderOn {
             return Err(e.into());
         }
         Ok(format!("started configuration recorder {name}; its recording group is unchanged"))
+    }
+
+    /// Undo: StopConfigurationRecorder of the recorder the fix started, nothing else.
+    async fn restore(
+        &self,
+        cx: &Cx<'_, Self::Client>,
+        _target: &Region,
+        before: &RecorderState,
+        now: &RecorderState,
+    ) -> Result<String> {
+        let name = match (&before.recorder, &now.recorder) {
+            (Some(before), Some(now)) if before == now => now,
+            _ => {
+                let named = |r: &Option<String>| r.clone().unwrap_or_else(|| "none".into());
+                return Err(Error::NeedsAction(format!(
+                    "the recorded state names recorder {} and the region has {}: this undo only stops the recorder \
+                     the fix started; stop or change the recorder by hand if that is what you want",
+                    named(&before.recorder),
+                    named(&now.recorder)
+                )));
+            }
+        };
+        if before.recording || !now.recording {
+            return Err(Error::NeedsAction(format!(
+                "configuration recorder {name} was {} before the fix and is {} now: nothing for undo to stop",
+                if before.recording { "recording" } else { "stopped" },
+                if now.recording { "recording" } else { "stopped" }
+            )));
+        }
+        cx.client
+            .stop_configuration_recorder()
+            .configuration_recorder_name(name)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("config:StopConfigurationRecorder", name, e))?;
+        Ok(format!(
+            "stopped configuration recorder {name} again, as it was before the fix: AWS Config records nothing in {} \
+             until it is started",
+            cx.region
+        ))
+    }
+
+    /// The recorder, its recording group, channels and whether it records as before; its last status and
+    /// error are Config's news about deliveries, not settings undo can put back.
+    fn is_restored(&self, before: &RecorderState, after: &RecorderState) -> bool {
+        let settings = |s: &RecorderState| RecorderState { last_status: None, last_error: None, ..s.clone() };
+        settings(before) == settings(after)
     }
 }
 

@@ -130,3 +130,58 @@ fn the_report_shows_the_recording_group() {
     );
     assert_eq!(serde_json::to_value(RecorderState::default()).unwrap(), serde_json::json!({ "Recording": false }));
 }
+
+/// Undo reads `before` back from the ledger: every state must survive its own JSON.
+#[test]
+fn the_state_round_trips_through_its_json() {
+    let group = RecordingGroup::builder()
+        .all_supported(false)
+        .include_global_resource_types(true)
+        .resource_types(ResourceType::Bucket)
+        .exclusion_by_resource_types(
+            ExclusionByResourceTypes::builder().resource_types(ResourceType::NetworkInterface).build(),
+        )
+        .recording_strategy(
+            RecordingStrategy::builder().use_only(RecordingStrategyType::InclusionByResourceTypes).build(),
+        )
+        .build();
+    for state in [
+        RecorderState::default(),
+        stopped(),
+        RecorderState {
+            recorder: Some("default".into()),
+            recorder_arn: Some("arn:aws:config:us-east-1:123456789012:configuration-recorder/default/abc".into()),
+            recording: false,
+            last_status: Some("Failure".into()),
+            last_error: Some("AccessDenied: no".into()),
+            recording_group: Some(Group::from(&group)),
+            delivery_channels: Some(Vec::new()),
+        },
+        RecorderState { recording: true, delivery_channels: None, ..stopped() },
+    ] {
+        let json = serde_json::to_value(&state).unwrap();
+        let back: RecorderState = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, state, "{json}");
+    }
+}
+
+/// Undo resolves the recorded `resource` (the report's name) for every region, in any partition.
+#[test]
+fn the_report_name_resolves_to_its_region_and_account() {
+    for (partition, region) in [("aws", "eu-west-1"), ("aws-us-gov", "us-gov-west-1"), ("aws-cn", "cn-north-1")] {
+        let name = ConfigRecorderOn.arn(&Region(region.into()), partition, "210987654321", region);
+        let r = ResourceRef { id: name.clone(), region: Some(region.into()), ..Default::default() };
+        assert_eq!(ConfigRecorderOn.resolve(&r), Ok(region_target(region, Some("210987654321"))), "{name}");
+    }
+}
+
+#[test]
+fn restored_means_the_same_recorder_settings_whatever_config_last_delivered() {
+    let c = ConfigRecorderOn;
+    let before = RecorderState { last_status: Some("Success".into()), ..stopped() };
+    let after = RecorderState { last_status: Some("PENDING".into()), last_error: Some("x: y".into()), ..stopped() };
+    assert!(c.is_restored(&before, &after));
+    assert!(!c.is_restored(&before, &RecorderState { recording: true, ..before.clone() }));
+    let other_group = RecorderState { recording_group: Some(Group::default()), ..before.clone() };
+    assert!(!c.is_restored(&before, &other_group));
+}

@@ -119,6 +119,12 @@ impl Setup {
     fn writes(&self) -> Vec<String> {
         self.proxy.writes().into_iter().map(|r| r.operation).collect()
     }
+
+    /// The writes to AWS Config since the last `proxy.clear()` (the ledger's DynamoDB writes left out).
+    fn config_writes(&self) -> Vec<String> {
+        let config = |o: &String| o.contains("ConfigurationRecorder") || o.contains("DeliveryChannel");
+        self.writes().into_iter().filter(config).collect()
+    }
 }
 
 fn only(report: &Report) -> &TargetResult {
@@ -185,7 +191,9 @@ async fn the_recording_group_is_the_same_after_the_fix() {
     assert_eq!(r.before["RecordingGroup"], shown);
     assert_eq!(r.after["RecordingGroup"], shown);
     assert_eq!(r.after["Recorder"], "cost-aware");
-    assert_eq!(r.after["LastStatus"], "PENDING", "moto's status right after a start");
+    // Config's last delivery status is shown only while stopped: a recording recorder's changes with
+    // every configuration item, and would make an unchanged recorder look changed to undo.
+    assert_eq!(r.after.get("LastStatus"), None, "{}", r.after);
     assert!(s.recording(REGION).await);
     assert_eq!(s.group(REGION).await, chosen, "the customer's recording group, read back with the SDK");
     // No PutConfigurationRecorder, the call that would change the group: the start is the only write.
@@ -479,4 +487,68 @@ async fn invalid_events_are_rejected_before_any_aws_call() {
 async fn bad_input_is_rejected_or_ignored_without_a_call() {
     let (rejected, ignored) = bad_input_makes_no_call::<ConfigRecorderOn>().await;
     assert!(rejected > 0 && ignored > 0, "{rejected} rejected, {ignored} ignored");
+}
+
+/// The action id of the one `remediated` result of `report`.
+fn action_id(report: &Report) -> String {
+    let r = only(report);
+    assert_eq!(r.outcome, Outcome::Remediated, "{r:?}");
+    r.action_id.clone().expect("an action id with LEDGER_TABLE set")
+}
+
+#[tokio::test]
+async fn undo_stops_the_recorder_the_fix_started() {
+    let s = setup().await;
+    s.put_recorder(EU, "cost-aware", two_types()).await;
+    s.put_channel(EU).await;
+    let chosen = s.group(EU).await;
+    let table = ledger_table(&s.config).await;
+    let rt = s.runtime(&[("LEDGER_TABLE", &table)]).await;
+    let fixed = rt.handle(&json!({ "region": EU })).await.unwrap();
+    let action = action_id(&fixed);
+    assert!(s.recording(EU).await);
+
+    s.proxy.clear();
+    let report = rt.handle(&undo(&action)).await.unwrap();
+    let r = only(&report);
+    assert_eq!(
+        (r.outcome, r.resource.as_str(), r.region.as_str()),
+        (Outcome::Undone, s.name(EU).as_str(), EU),
+        "{r:?}"
+    );
+    assert!(r.detail.starts_with("stopped configuration recorder cost-aware again"), "{}", r.detail);
+    assert_eq!(s.config_writes(), ["StopConfigurationRecorder"], "the stop is the only write to Config");
+    assert!(!s.recording(EU).await, "read back from Config: stopped again");
+    assert_eq!(s.group(EU).await, chosen, "the recording group is untouched");
+    // moto leaves lastStatus PENDING after the stop (the recorder had none before the fix): the restored
+    // state differs only there, which is Config's news about deliveries, not a setting.
+    assert_eq!((&r.after["Recording"], &r.after["LastStatus"]), (&json!(false), &json!("PENDING")), "{}", r.after);
+    assert_eq!(fixed.results[0].before.get("LastStatus"), None, "{}", fixed.results[0].before);
+
+    // A second undo of the same action: refused, nothing written.
+    s.proxy.clear();
+    let again = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(again.error_type(), "RemediationFailed");
+    assert!(s.config_writes().is_empty(), "{:?}", s.config_writes());
+}
+
+#[tokio::test]
+async fn undo_refuses_a_recorder_changed_since_the_fix() {
+    let s = setup().await;
+    s.stopped(REGION).await;
+    let table = ledger_table(&s.config).await;
+    let rt = s.runtime(&[("LEDGER_TABLE", &table)]).await;
+    let action = action_id(&rt.handle(&s.sample("manual.json")).await.unwrap());
+    // Someone narrows what the recorder records after the fix (PutConfigurationRecorder).
+    s.put_recorder(REGION, "default", two_types()).await;
+
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let text = err.to_string();
+    assert!(text.contains("changed since action"), "{text}");
+    assert!(text.contains("INCLUSION_BY_RESOURCE_TYPES"), "the state now: {text}");
+    assert!(text.contains("ALL_SUPPORTED_RESOURCE_TYPES"), "the state the fix left: {text}");
+    assert!(s.config_writes().is_empty(), "nothing written to Config: {:?}", s.proxy.requests());
+    assert!(s.recording(REGION).await, "still recording, read back from Config");
 }

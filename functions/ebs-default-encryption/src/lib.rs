@@ -7,7 +7,7 @@ use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType};
 use remediation_core::control::resolve_region;
 use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
 use remediation_core::{Arn, AwsError, Control, Cx, Description, Error, Resolved, ResourceRef, Result, Settings};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The last part of the name the report gives a region's setting:
 /// `arn:<partition>:ec2:<region>:<account>:ebs-encryption-by-default`.
@@ -29,7 +29,7 @@ impl fmt::Display for Region {
 }
 
 /// What EC2 (and, with a configured key, KMS) says about one region.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EbsDefaults {
     pub ebs_encryption_by_default: bool,
@@ -44,6 +44,11 @@ pub struct EbsDefaults {
     /// Why the configured key cannot be the default key here (the AWS error, or its state).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kms_key_problem: Option<String>,
+}
+
+/// The AWS managed key for EBS, as EC2 names it while it is the default (`alias/aws/ebs`, or its ARN).
+fn is_aws_managed_default(key: &str) -> bool {
+    key == "alias/aws/ebs" || key.ends_with(":alias/aws/ebs")
 }
 
 #[derive(Clone, Debug)]
@@ -137,15 +142,21 @@ impl Control for EbsDefaultEncryption {
             "when set (key id, ARN, alias), also make this key the EBS default key of each target region. Use an alias or a multi-Region key id for several regions.",
         )],
         permissions: &[
+            // Disable: undo only (`{"undo": "<action id>"}`), where encryption by default was off before.
             Permission::allow(
                 "EbsNoResourceType",
-                &["ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault"],
+                &[
+                    "ec2:GetEbsEncryptionByDefault",
+                    "ec2:EnableEbsEncryptionByDefault",
+                    "ec2:DisableEbsEncryptionByDefault",
+                ],
                 "*",
             ),
-            // The default key is read, checked with KMS and set only when EBS_DEFAULT_KMS_KEY_ID is set.
+            // The default key is read, checked with KMS and set only when EBS_DEFAULT_KMS_KEY_ID is set;
+            // Reset: undo only, where the AWS managed key was the default before.
             Permission::allow(
                 "DefaultKeyNoResourceType",
-                &["ec2:GetEbsDefaultKmsKeyId", "ec2:ModifyEbsDefaultKmsKeyId"],
+                &["ec2:GetEbsDefaultKmsKeyId", "ec2:ModifyEbsDefaultKmsKeyId", "ec2:ResetEbsDefaultKmsKeyId"],
                 "*",
             )
             .when_set("EBS_DEFAULT_KMS_KEY_ID"),
@@ -269,6 +280,67 @@ impl Control for EbsDefaultEncryption {
                 let was = state.kms_key_id.as_deref().unwrap_or("none");
                 done.push(format!("made {wanted} the default KMS key (was {was})"));
             }
+        }
+        Ok(done.join("; "))
+    }
+
+    /// Writes back only what the fix changed: the old default key (first, so that a failure in between
+    /// leaves the region encrypted), then encryption by default off again.
+    async fn restore(
+        &self,
+        cx: &Cx<'_, Client>,
+        target: &Region,
+        before: &EbsDefaults,
+        now: &EbsDefaults,
+    ) -> Result<String> {
+        let region = &target.0;
+        let key_changed = before.kms_key_id != now.kms_key_id;
+        if key_changed && before.kms_key_id.is_none() {
+            // Checked before any write: nothing is changed when the whole of `before` cannot be put back.
+            return Err(Error::NeedsAction(format!(
+                "before the fix EC2 named no default KMS key in {region}, so there is none to put back and nothing \
+                 was changed: choose the default key yourself (aws ec2 reset-ebs-default-kms-key-id --region \
+                 {region} for the AWS managed key, or aws ec2 modify-ebs-default-kms-key-id --region {region} \
+                 --kms-key-id <key>){}",
+                if before.ebs_encryption_by_default {
+                    String::new()
+                } else {
+                    format!(", then aws ec2 disable-ebs-encryption-by-default --region {region}")
+                }
+            )));
+        }
+        let mut done = Vec::new();
+        if let (true, Some(old)) = (key_changed, &before.kms_key_id) {
+            if is_aws_managed_default(old) {
+                cx.client
+                    .ec2
+                    .reset_ebs_default_kms_key_id()
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("ec2:ResetEbsDefaultKmsKeyId", region, e))?;
+                done.push(format!("made the AWS managed key ({old}) the default KMS key again"));
+            } else {
+                cx.client
+                    .ec2
+                    .modify_ebs_default_kms_key_id()
+                    .kms_key_id(old)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("ec2:ModifyEbsDefaultKmsKeyId", region, e))?;
+                done.push(format!("made {old} the default KMS key again"));
+            }
+        }
+        if !before.ebs_encryption_by_default && now.ebs_encryption_by_default {
+            cx.client
+                .ec2
+                .disable_ebs_encryption_by_default()
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("ec2:DisableEbsEncryptionByDefault", region, e))?;
+            done.push("turned EBS encryption by default off again".to_owned());
+        }
+        if done.is_empty() {
+            return Ok("nothing the fix changed differs from before: no write".to_owned());
         }
         Ok(done.join("; "))
     }

@@ -2,10 +2,12 @@
 //! because the emulator does not implement GetEbsDefaultKmsKeyId; the encryption switch itself is
 //! tested against the emulator in tests/ebs_default_encryption.rs.
 
+use aws_sdk_ec2::operation::disable_ebs_encryption_by_default::DisableEbsEncryptionByDefaultOutput;
 use aws_sdk_ec2::operation::enable_ebs_encryption_by_default::EnableEbsEncryptionByDefaultOutput;
 use aws_sdk_ec2::operation::get_ebs_default_kms_key_id::GetEbsDefaultKmsKeyIdOutput;
 use aws_sdk_ec2::operation::get_ebs_encryption_by_default::GetEbsEncryptionByDefaultOutput;
 use aws_sdk_ec2::operation::modify_ebs_default_kms_key_id::ModifyEbsDefaultKmsKeyIdOutput;
+use aws_sdk_ec2::operation::reset_ebs_default_kms_key_id::ResetEbsDefaultKmsKeyIdOutput;
 use aws_sdk_kms::operation::describe_key::DescribeKeyOutput;
 use aws_sdk_kms::types::KeyMetadata;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
@@ -332,4 +334,141 @@ async fn without_a_configured_key_neither_kms_nor_the_default_key_is_read() {
     assert_eq!(after, EbsDefaults { ebs_encryption_by_default: true, ..Default::default() });
     assert_eq!(serde_json::to_value(&after).unwrap(), serde_json::json!({ "EbsEncryptionByDefault": true }));
     assert_eq!(current.num_calls(), 0);
+}
+
+// --- Undo ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_state_round_trips_through_its_json() {
+    for state in [
+        EbsDefaults::default(),
+        EbsDefaults {
+            ebs_encryption_by_default: true,
+            kms_key_id: Some("alias/aws/ebs".into()),
+            wanted_kms_key_id: Some(key_arn(REGION)),
+            kms_key_problem: None,
+        },
+        EbsDefaults {
+            ebs_encryption_by_default: false,
+            kms_key_id: None,
+            wanted_kms_key_id: Some(ALIAS.into()),
+            kms_key_problem: Some("KMS key is Disabled, not Enabled".into()),
+        },
+    ] {
+        let json = serde_json::to_value(&state).unwrap();
+        assert_eq!(serde_json::from_value::<EbsDefaults>(json).unwrap(), state);
+    }
+}
+
+/// Undo resolves the report's `resource` (what `arn` gave) with the recorded account and region.
+#[test]
+fn the_reported_name_resolves_to_the_same_region_in_every_partition() {
+    for (partition, region) in [("aws", "eu-west-1"), ("aws-cn", "cn-north-1"), ("aws-us-gov", "us-gov-west-1")] {
+        let name = control(None).arn(&Region(region.into()), partition, ACCOUNT, region);
+        let r = ResourceRef {
+            id: name.clone(),
+            account: Some(ACCOUNT.into()),
+            region: Some(region.into()),
+            ..Default::default()
+        };
+        assert_eq!(control(None).resolve(&r), Ok(region_target(region, Some(ACCOUNT))), "{name}");
+    }
+}
+
+fn disable() -> Rule {
+    mock!(aws_sdk_ec2::Client::disable_ebs_encryption_by_default)
+        .then_output(|| DisableEbsEncryptionByDefaultOutput::builder().ebs_encryption_by_default(false).build())
+}
+
+fn reset() -> Rule {
+    mock!(aws_sdk_ec2::Client::reset_ebs_default_kms_key_id)
+        .then_output(|| ResetEbsDefaultKmsKeyIdOutput::builder().kms_key_id("alias/aws/ebs").build())
+}
+
+struct Undo {
+    restored: Result<String>,
+    after: Option<EbsDefaults>,
+}
+
+/// The engine's undo for one target: read (it equals the fix's after) → restore → read back.
+async fn undo(control: &EbsDefaultEncryption, client: &Client, before: &EbsDefaults) -> Undo {
+    let cx = Cx { client, account: ACCOUNT, region: REGION, now: std::time::SystemTime::now() };
+    let target = Region(REGION.into());
+    let now = control.read(&cx, &target).await.unwrap().unwrap();
+    let restored = control.restore(&cx, &target, before, &now).await;
+    let after = match restored {
+        Ok(_) => control.read(&cx, &target).await.unwrap(),
+        Err(_) => None,
+    };
+    Undo { restored, after }
+}
+
+fn defaults(on: bool, key: Option<&str>) -> EbsDefaults {
+    EbsDefaults {
+        ebs_encryption_by_default: on,
+        kms_key_id: key.map(Into::into),
+        wanted_kms_key_id: key.map(|_| key_arn(REGION)),
+        kms_key_problem: None,
+    }
+}
+
+#[tokio::test]
+async fn undo_puts_the_aws_managed_key_back_then_turns_encryption_off() {
+    let before = defaults(false, Some("alias/aws/ebs"));
+    let (get, off, back) = (encryption(&[true, false]), disable(), reset());
+    let current = default_key(&[&key_arn(REGION), "alias/aws/ebs"]);
+    let change = modify(key_arn(REGION));
+    let describe = key(ALIAS, usable_key(REGION));
+    let c = control(Some(ALIAS));
+    let run = undo(&c, &client(&[&get, &off, &back, &current, &change], &[&describe]), &before).await;
+    assert_eq!(
+        run.restored.unwrap(),
+        "made the AWS managed key (alias/aws/ebs) the default KMS key again; turned EBS encryption by default off again"
+    );
+    let after = run.after.unwrap();
+    assert_eq!(after, before, "read back as recorded");
+    assert!(c.is_restored(&before, &after));
+    assert_eq!((back.num_calls(), off.num_calls(), change.num_calls()), (1, 1, 0));
+}
+
+#[tokio::test]
+async fn undo_puts_a_customer_key_back_and_leaves_encryption_on_when_it_was() {
+    let old = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555";
+    let before = defaults(true, Some(old));
+    let (get, off, back) = (encryption(&[true, true]), disable(), reset());
+    let current = default_key(&[&key_arn(REGION), old]);
+    let change = modify(old.to_owned());
+    let describe = key(KEY_ID, usable_key(REGION));
+    let c = control(Some(KEY_ID));
+    let run = undo(&c, &client(&[&get, &off, &back, &current, &change], &[&describe]), &before).await;
+    assert_eq!(run.restored.unwrap(), format!("made {old} the default KMS key again"));
+    assert!(c.is_restored(&before, &run.after.unwrap()));
+    assert_eq!((change.num_calls(), off.num_calls(), back.num_calls()), (1, 0, 0), "only what the fix changed");
+}
+
+#[tokio::test]
+async fn undo_without_a_configured_key_only_turns_encryption_off() {
+    let before = defaults(false, None);
+    let (get, off, back) = (encryption(&[true, false]), disable(), reset());
+    let current = default_key(&[]);
+    let c = control(None);
+    let run = undo(&c, &client(&[&get, &off, &back, &current], &[]), &before).await;
+    assert_eq!(run.restored.unwrap(), "turned EBS encryption by default off again");
+    assert!(c.is_restored(&before, &run.after.unwrap()));
+    assert_eq!((off.num_calls(), back.num_calls(), current.num_calls()), (1, 0, 0));
+}
+
+#[tokio::test]
+async fn undo_refuses_without_a_write_when_no_default_key_was_recorded() {
+    let before = EbsDefaults { kms_key_id: None, ..defaults(false, Some("unused")) };
+    let (get, off, back) = (encryption(&[true]), disable(), reset());
+    let current = default_key(&[&key_arn(REGION)]);
+    let change = modify(key_arn(REGION));
+    let describe = key(ALIAS, usable_key(REGION));
+    let run =
+        undo(&control(Some(ALIAS)), &client(&[&get, &off, &back, &current, &change], &[&describe]), &before).await;
+    let Err(Error::NeedsAction(what)) = run.restored else { panic!("{:?}", run.restored) };
+    assert!(what.contains("named no default KMS key") && what.contains("reset-ebs-default-kms-key-id"), "{what}");
+    assert!(what.contains("disable-ebs-encryption-by-default --region eu-west-1"), "{what}");
+    assert_eq!((off.num_calls(), back.num_calls(), change.num_calls()), (0, 0, 0), "nothing written");
 }

@@ -6,15 +6,17 @@ use std::fmt;
 use aws_config::SdkConfig;
 use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::types::{OperationType, PermissionGroup, SnapshotAttributeName};
-use remediation_core::config::is_account_id;
+use remediation_core::config::{is_account_id, ExemptTag};
 use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
 use remediation_core::{ApiCall, Arn, AwsError, Control, Cx, Description, Resolved, ResourceRef, Result, Settings};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub struct EbsSnapshotRevokePublic {
     /// `SNAPSHOT_ALLOWED_ACCOUNTS`; `None`: only the group `all` is revoked.
     allowed_accounts: Option<Vec<String>>,
+    /// `EXEMPT_TAG`, for the command that keeps a snapshot shared again by hand from being revoked.
+    exempt_tag: Option<ExemptTag>,
 }
 
 /// A snapshot id, with what the sweep's DescribeSnapshots page already said about it.
@@ -43,7 +45,7 @@ impl fmt::Display for Snapshot {
 }
 
 /// Who may create volumes from the snapshot, as DescribeSnapshotAttribute reports it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sharing {
     /// The group `all` is granted: anyone can restore it.
     pub public: bool,
@@ -57,6 +59,12 @@ pub struct Sharing {
 impl Sharing {
     fn not_allowed(&self) -> &[String] {
         self.accounts_not_allowed.as_deref().unwrap_or_default()
+    }
+
+    /// What `self` grants that `now` does not: (the group `all`, accounts).
+    fn missing_from(&self, now: &Sharing) -> (bool, Vec<&str>) {
+        let accounts = self.accounts.iter().filter(|a| !now.accounts.contains(a)).map(String::as_str).collect();
+        (self.public && !now.public, accounts)
     }
 }
 
@@ -124,7 +132,8 @@ impl Control for EbsSnapshotRevokePublic {
                 &["ec2:DescribeSnapshotAttribute", "ec2:ModifySnapshotAttribute"],
                 "arn:${AWS::Partition}:ec2:*::snapshot/*",
             ),
-            // The role can remove restore permissions and never add one.
+            // The role can remove restore permissions and never add one: not even to undo a fix
+            // (`restore` says what a person should run instead).
             Permission {
                 sid: "NeverShare",
                 actions: &["ec2:ModifySnapshotAttribute"],
@@ -150,7 +159,10 @@ impl Control for EbsSnapshotRevokePublic {
     };
 
     fn new(settings: &Settings) -> Result<Self> {
-        Ok(EbsSnapshotRevokePublic { allowed_accounts: settings.snapshot_allowed_accounts.clone() })
+        Ok(EbsSnapshotRevokePublic {
+            allowed_accounts: settings.snapshot_allowed_accounts.clone(),
+            exempt_tag: settings.exempt_tag.clone(),
+        })
     }
 
     /// Sweeps make one call per snapshot: a few more attempts than the default ride out EC2's
@@ -382,6 +394,55 @@ impl Control for EbsSnapshotRevokePublic {
         }
         Ok(done.join("; "))
     }
+
+    /// Never written by this function: putting back what the fix removed shares the snapshot again
+    /// (with everyone, for the group `all`), and the role is denied exactly that (`NeverShare`,
+    /// `NeverShareWithAccounts`), so that no event, bug or stolen credential of this function can ever
+    /// expose a snapshot. A person, with their own permissions and their own CloudTrail record, gets the
+    /// exact commands instead: first the exemption, or this function revokes the share again.
+    async fn restore(
+        &self,
+        cx: &Cx<'_, aws_sdk_ec2::Client>,
+        target: &Snapshot,
+        before: &Sharing,
+        now: &Sharing,
+    ) -> Result<String> {
+        let (all, accounts) = before.missing_from(now);
+        if !all && accounts.is_empty() {
+            return Ok("nothing the fix removed is missing: no write".into());
+        }
+        let (id, region, account) = (&target.snapshot_id, cx.region, cx.account);
+        let mut what = Vec::new();
+        if all {
+            what.push("the group all (anyone can restore it)".to_owned());
+        }
+        if !accounts.is_empty() {
+            what.push(format!("account{} {}", if accounts.len() == 1 { "" } else { "s" }, accounts.join(", ")));
+        }
+        let exempt = match &self.exempt_tag {
+            Some(ExemptTag { key, value }) => format!(
+                "tag it so that this function leaves it alone (aws ec2 create-tags --region {region} --resources {id} \
+                 --tags Key={key}{})",
+                value.as_deref().map(|v| format!(",Value={v}")).unwrap_or_default()
+            ),
+            None => "exempt it from this function (an exception in EXCEPTIONS_PARAMETER, or EXEMPT_RESOURCES)".into(),
+        };
+        let mut add = format!(
+            "aws ec2 modify-snapshot-attribute --region {region} --snapshot-id {id} --attribute \
+             createVolumePermission --operation-type add"
+        );
+        if all {
+            add.push_str(" --group-names all");
+        }
+        if !accounts.is_empty() {
+            add.push_str(&format!(" --user-ids {}", accounts.join(" ")));
+        }
+        Err(remediation_core::Error::NeedsAction(format!(
+            "undo would share {id} again with {}, and this function's role may never share a snapshot, so nothing \
+             was written; to put it back yourself in account {account}, first {exempt}, then run: {add}",
+            what.join(" and ")
+        )))
+    }
 }
 
 #[cfg(test)]
@@ -391,7 +452,10 @@ mod tests {
     use super::*;
 
     fn control(allowed: Option<&[&str]>) -> EbsSnapshotRevokePublic {
-        EbsSnapshotRevokePublic { allowed_accounts: allowed.map(|a| a.iter().map(|s| s.to_string()).collect()) }
+        EbsSnapshotRevokePublic {
+            allowed_accounts: allowed.map(|a| a.iter().map(|s| s.to_string()).collect()),
+            exempt_tag: Some(ExemptTag { key: "auto-remediation".into(), value: Some("skip".into()) }),
+        }
     }
 
     fn resolve(id: &str, resource_type: Option<&str>, account: Option<&str>) -> Result<Resolved<Snapshot>, String> {
@@ -489,5 +553,98 @@ mod tests {
         assert!(!listed.is_compliant(&s));
         assert!(listed.is_compliant(&listed.sharing(false, vec!["111122223333".into()])));
         assert_eq!(serde_json::to_value(plain.sharing(true, vec![])).unwrap(), json!({"public": true, "accounts": []}));
+    }
+
+    #[test]
+    fn a_state_round_trips_through_its_json() {
+        let plain = control(None);
+        let listed = control(Some(&["111122223333"]));
+        for state in [
+            Sharing::default(),
+            plain.sharing(true, vec!["444455556666".into()]),
+            listed.sharing(false, vec!["444455556666".into(), "111122223333".into()]),
+            listed.sharing(false, vec![]),
+        ] {
+            let json = serde_json::to_value(&state).unwrap();
+            assert_eq!(serde_json::from_value::<Sharing>(json).unwrap(), state);
+        }
+    }
+
+    /// Undo resolves the report's `resource` (what `arn` gave) with the recorded account and region.
+    #[test]
+    fn the_reported_name_resolves_to_the_same_snapshot() {
+        let c = control(None);
+        for (partition, region) in [("aws", "eu-west-1"), ("aws-cn", "cn-north-1"), ("aws-us-gov", "us-gov-west-1")] {
+            let snap = Snapshot::new("snap-0123456789abcdef0");
+            let arn = c.arn(&snap, partition, "111122223333", region);
+            let r = ResourceRef {
+                id: arn.clone(),
+                account: Some("111122223333".into()),
+                region: Some(region.into()),
+                ..Default::default()
+            };
+            assert_eq!(
+                c.resolve(&r),
+                Ok(Resolved::Target {
+                    target: snap,
+                    account: Some("111122223333".into()),
+                    region: Some(region.into())
+                }),
+                "{arn}"
+            );
+        }
+    }
+
+    async fn restore(c: &EbsSnapshotRevokePublic, before: &Sharing, now: &Sharing) -> Result<String> {
+        // No AWS call is made: an unroutable client proves it.
+        let config = aws_sdk_ec2::Config::builder()
+            .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
+            .region(aws_sdk_ec2::config::Region::new("eu-west-1"))
+            .endpoint_url("http://127.0.0.1:9")
+            .build();
+        let client = aws_sdk_ec2::Client::from_conf(config);
+        let cx =
+            Cx { client: &client, account: "123456789012", region: "eu-west-1", now: std::time::SystemTime::now() };
+        c.restore(&cx, &Snapshot::new("snap-0123456789abcdef0"), before, now).await
+    }
+
+    #[tokio::test]
+    async fn undo_never_shares_and_gives_the_exact_commands_instead() {
+        let listed = control(Some(&["111122223333"]));
+        let before = listed.sharing(true, vec!["111122223333".into(), "444455556666".into(), "555566667777".into()]);
+        let now = listed.sharing(false, vec!["111122223333".into()]);
+        let Err(remediation_core::Error::NeedsAction(what)) = restore(&listed, &before, &now).await else {
+            panic!("a needs-action refusal")
+        };
+        assert_eq!(
+            what,
+            "undo would share snap-0123456789abcdef0 again with the group all (anyone can restore it) and accounts \
+             444455556666, 555566667777, and this function's role may never share a snapshot, so nothing was \
+             written; to put it back yourself in account 123456789012, first tag it so that this function leaves \
+             it alone (aws ec2 create-tags --region eu-west-1 --resources snap-0123456789abcdef0 --tags \
+             Key=auto-remediation,Value=skip), then run: aws ec2 modify-snapshot-attribute --region eu-west-1 \
+             --snapshot-id snap-0123456789abcdef0 --attribute createVolumePermission --operation-type add \
+             --group-names all --user-ids 444455556666 555566667777"
+        );
+
+        // Only the group: no --user-ids. A tag key alone; no tag at all.
+        let plain = EbsSnapshotRevokePublic {
+            exempt_tag: Some(ExemptTag { key: "keep".into(), value: None }),
+            ..control(None)
+        };
+        let what = restore(&plain, &plain.sharing(true, vec![]), &plain.sharing(false, vec![])).await.unwrap_err();
+        let what = what.to_string();
+        assert!(what.contains("with the group all (anyone can restore it), and"), "{what}");
+        assert!(
+            what.contains("--tags Key=keep)") && what.ends_with("--operation-type add --group-names all"),
+            "{what}"
+        );
+        let untagged = EbsSnapshotRevokePublic { exempt_tag: None, ..control(None) };
+        let what = restore(&untagged, &plain.sharing(true, vec![]), &plain.sharing(false, vec![])).await.unwrap_err();
+        assert!(what.to_string().contains("first exempt it from this function (an exception in EXCEPTIONS_PARAMETER"));
+
+        // Nothing missing (cannot follow a real fix, but must not invent a write).
+        let same = plain.sharing(false, vec!["111122223333".into()]);
+        assert_eq!(restore(&plain, &same, &same).await.unwrap(), "nothing the fix removed is missing: no write");
     }
 }

@@ -7,8 +7,10 @@ use aws_config::SdkConfig;
 use aws_sdk_ec2::types::{Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, UserIdGroupPair};
 use remediation_core::config::is_account_id;
 use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
-use remediation_core::{ApiCall, Arn, AwsError, Control, Cx, Description, Resolved, ResourceRef, Result, Settings};
-use serde::Serialize;
+use remediation_core::{
+    ApiCall, Arn, AwsError, Control, Cx, Description, Error, Resolved, ResourceRef, Result, Settings,
+};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The name AWS gives every VPC's default group (and reserves: no other group can take it).
@@ -69,7 +71,7 @@ pub struct Listed {
 /// The group's rules, in DescribeSecurityGroups' own shape: `IpPermissions` and
 /// `IpPermissionsEgress` can be given back as they are to `aws ec2 authorize-security-group-ingress
 /// --group-id <GroupId> --ip-permissions '<IpPermissions>'` (and `-egress`) to restore them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupRules {
     pub group_id: String,
@@ -82,7 +84,7 @@ pub struct GroupRules {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_interfaces: Option<Vec<NetworkInterface>>,
     /// More interfaces use it than `network_interfaces` lists.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub more_network_interfaces: bool,
 }
 
@@ -101,7 +103,7 @@ impl GroupRules {
 }
 
 /// An `IpPermission`, field for field (AWS's names), empty lists left out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Rule {
     pub ip_protocol: String,
@@ -109,17 +111,17 @@ pub struct Rule {
     pub from_port: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to_port: Option<i32>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ip_ranges: Vec<Cidr>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ipv6_ranges: Vec<Cidr6>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prefix_list_ids: Vec<PrefixList>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub user_id_group_pairs: Vec<GroupPair>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Cidr {
     pub cidr_ip: String,
@@ -127,7 +129,7 @@ pub struct Cidr {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Cidr6 {
     pub cidr_ipv6: String,
@@ -135,7 +137,7 @@ pub struct Cidr6 {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PrefixList {
     pub prefix_list_id: String,
@@ -144,7 +146,7 @@ pub struct PrefixList {
 }
 
 /// A rule naming a security group (the default group's own "members may talk to each other" rule).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupPair {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -159,7 +161,7 @@ pub struct GroupPair {
 }
 
 /// What a person needs to find out what an interface belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkInterface {
     pub network_interface_id: String,
@@ -354,6 +356,74 @@ impl Direction {
             Direction::Egress => "ec2:RevokeSecurityGroupEgress",
         }
     }
+
+    fn authorize_operation(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ec2:AuthorizeSecurityGroupIngress",
+            Direction::Egress => "ec2:AuthorizeSecurityGroupEgress",
+        }
+    }
+}
+
+/// Undo: the recorded rules of one direction in one call, exactly as they were read (descriptions
+/// included).
+async fn authorize(
+    cx: &Cx<'_, aws_sdk_ec2::Client>,
+    group_id: &str,
+    rules: &[Rule],
+    direction: Direction,
+) -> std::result::Result<(), AwsError> {
+    if rules.is_empty() {
+        return Ok(());
+    }
+    let permissions = Some(rules.iter().map(permission_of).collect());
+    let op = direction.authorize_operation();
+    match direction {
+        Direction::Ingress => cx
+            .client
+            .authorize_security_group_ingress()
+            .group_id(group_id)
+            .set_ip_permissions(permissions)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::from_sdk(op, group_id, e)),
+        Direction::Egress => cx
+            .client
+            .authorize_security_group_egress()
+            .group_id(group_id)
+            .set_ip_permissions(permissions)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::from_sdk(op, group_id, e)),
+    }
+}
+
+/// The rules as one entry per peer, in a fixed order: EC2 may group and order a group's rules
+/// differently once they are authorized again, and they are still the same rules.
+fn one_per_peer(rules: &[Rule]) -> Vec<String> {
+    let bare = |r: &Rule| Rule {
+        ip_ranges: vec![],
+        ipv6_ranges: vec![],
+        prefix_list_ids: vec![],
+        user_id_group_pairs: vec![],
+        ..r.clone()
+    };
+    let mut peers = Vec::new();
+    for r in rules {
+        let mut each: Vec<Rule> = Vec::new();
+        each.extend(r.ip_ranges.iter().map(|p| Rule { ip_ranges: vec![p.clone()], ..bare(r) }));
+        each.extend(r.ipv6_ranges.iter().map(|p| Rule { ipv6_ranges: vec![p.clone()], ..bare(r) }));
+        each.extend(r.prefix_list_ids.iter().map(|p| Rule { prefix_list_ids: vec![p.clone()], ..bare(r) }));
+        each.extend(r.user_id_group_pairs.iter().map(|p| Rule { user_id_group_pairs: vec![p.clone()], ..bare(r) }));
+        if each.is_empty() {
+            each.push(r.clone());
+        }
+        peers.extend(each.iter().map(|r| serde_json::to_string(r).unwrap_or_default()));
+    }
+    peers.sort();
+    peers
 }
 
 /// How a revoke went: `Ok(false)` when the group was deleted meanwhile.
@@ -519,9 +589,15 @@ impl Control for Ec2DefaultSgClosed {
         )
         .allowed(&["true", "false"])],
         permissions: &[
+            // Authorize: only to undo a fix (`{"undo": "<action id>"}`), the rules it revoked.
             Permission::allow(
                 "DefaultSecurityGroups",
-                &["ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"],
+                &[
+                    "ec2:RevokeSecurityGroupIngress",
+                    "ec2:RevokeSecurityGroupEgress",
+                    "ec2:AuthorizeSecurityGroupIngress",
+                    "ec2:AuthorizeSecurityGroupEgress",
+                ],
                 "arn:${AWS::Partition}:ec2:*:${AWS::AccountId}:security-group/*",
             ),
             Permission::allow(
@@ -751,6 +827,81 @@ impl Control for Ec2DefaultSgClosed {
         }
         Ok(detail)
     }
+
+    /// Undo: authorize again exactly the rules the fix revoked (the recorded `before`), outbound then
+    /// inbound. The engine calls it only while the group is still as the fix left it (no rule), so these
+    /// are all its rules. If EC2 refuses any of them, every rule authorized so far is revoked again: the
+    /// group is left closed, as the fix left it, never half open.
+    async fn restore(
+        &self,
+        cx: &Cx<'_, aws_sdk_ec2::Client>,
+        _target: &GroupRef,
+        before: &GroupRules,
+        now: &GroupRules,
+    ) -> Result<String> {
+        let group_id = now.group_id.as_str();
+        if before.group_id != group_id {
+            return Err(Error::Target(format!(
+                "the recorded before is of {}, not of {group_id}: nothing was written",
+                before.group_id
+            )));
+        }
+        // A group named only by name (EC2-Classic style) cannot be authorized in a VPC's group.
+        let by_name: Vec<String> = before
+            .ip_permissions
+            .iter()
+            .chain(&before.ip_permissions_egress)
+            .flat_map(|r| &r.user_id_group_pairs)
+            .filter(|g| g.group_id.is_none())
+            .filter_map(|g| g.group_name.clone())
+            .collect();
+        if !by_name.is_empty() {
+            return Err(Error::NeedsAction(format!(
+                "{group_id}: the recorded rules name security group(s) {} by name only, which a VPC security group \
+                 cannot authorize; nothing was written. Re-create the rules you need by hand from this action's \
+                 before, with the groups' ids",
+                by_name.join(", ")
+            )));
+        }
+        let steps = [(&before.ip_permissions_egress, Direction::Egress), (&before.ip_permissions, Direction::Ingress)];
+        for (i, (rules, direction)) in steps.iter().enumerate() {
+            let Err(e) = authorize(cx, group_id, rules, *direction).await else {
+                continue;
+            };
+            // This call too: a call EC2 refused may still have added some of its rules.
+            let mut rolled_back = Ok(true);
+            for (rules, direction) in steps[..=i].iter().rev() {
+                rolled_back = rolled_back.and(revoke(cx, group_id, rules, *direction).await);
+            }
+            return Err(Error::NeedsAction(match rolled_back {
+                Ok(_) => format!(
+                    "{e}; every rule authorized before the refusal was revoked again, so {group_id} is closed as the \
+                     fix left it. Authorize the rules of this action's before by hand once the cause is fixed (e.g. \
+                     a referenced group deleted, a rules-per-group limit)"
+                ),
+                Err(again) => format!(
+                    "{e}; then revoking the rules authorized so far failed too ({again}): {group_id} may have part of \
+                     its recorded rules back. Compare it with this action's before and revoke or authorize by hand"
+                ),
+            }));
+        }
+        let mut done = Vec::new();
+        if !before.ip_permissions.is_empty() {
+            done.push(rules_summary(&before.ip_permissions, false, "inbound"));
+        }
+        if !before.ip_permissions_egress.is_empty() {
+            done.push(rules_summary(&before.ip_permissions_egress, true, "outbound"));
+        }
+        Ok(format!("authorized again the {} the fix revoked", done.join(" and ")))
+    }
+
+    /// The same rules as before, however EC2 groups and orders them now. The interfaces that use the
+    /// group are not part of what undo puts back.
+    fn is_restored(&self, before: &GroupRules, after: &GroupRules) -> bool {
+        before.group_id == after.group_id
+            && one_per_peer(&before.ip_permissions) == one_per_peer(&after.ip_permissions)
+            && one_per_peer(&before.ip_permissions_egress) == one_per_peer(&after.ip_permissions_egress)
+    }
 }
 
 #[cfg(test)]
@@ -979,6 +1130,108 @@ mod tests {
         assert!(summary(&range, false).starts_with("tcp 1000-2000 from"));
         let icmp = Rule { ip_protocol: "icmp".into(), from_port: Some(-1), to_port: Some(-1), ..tcp };
         assert!(summary(&icmp, false).starts_with("icmp from"));
+    }
+
+    /// Undo reads `before` back from the ledger's JSON: every shape the report writes gives the same state.
+    #[test]
+    fn state_round_trips_through_its_json() {
+        let tcp = Rule {
+            ip_protocol: "tcp".into(),
+            from_port: Some(22),
+            to_port: Some(22),
+            ip_ranges: vec![Cidr { cidr_ip: "203.0.113.0/24".into(), description: Some("office".into()) }],
+            ipv6_ranges: vec![Cidr6 { cidr_ipv6: "2001:db8::/32".into(), description: Some("v6".into()) }],
+            prefix_list_ids: vec![PrefixList { prefix_list_id: "pl-0123abcd".into(), description: None }],
+            user_id_group_pairs: vec![GroupPair {
+                group_id: None,
+                group_name: Some("legacy".into()),
+                user_id: None,
+                description: Some("by name".into()),
+            }],
+        };
+        let mut many = state("default", vec![self_rule(), tcp], vec![all_out()], Some(vec![eni()]));
+        many.more_network_interfaces = true;
+        let no_vpc = GroupRules { vpc_id: None, ..state("default", vec![], vec![], None) };
+        for s in [many, no_vpc, state("default", vec![self_rule()], vec![], Some(vec![]))] {
+            let json = serde_json::to_value(&s).unwrap();
+            let back: GroupRules = serde_json::from_value(json.clone()).unwrap_or_else(|e| panic!("{json}: {e}"));
+            assert_eq!(back, s, "{json}");
+        }
+    }
+
+    /// Undo resolves the report's `resource` (what `arn` wrote) back to the same target.
+    #[test]
+    fn report_names_resolve_to_the_same_target() {
+        let c = control(false);
+        for target in [GroupRef::group(SG), GroupRef::vpc(VPC)] {
+            let name = c.arn(&target, "aws", "111122223333", "eu-west-1");
+            let r = ResourceRef {
+                id: name.clone(),
+                account: Some("111122223333".into()),
+                region: Some("eu-west-1".into()),
+                ..Default::default()
+            };
+            assert_eq!(
+                c.resolve(&r),
+                Ok(Resolved::Target { target, account: Some("111122223333".into()), region: Some("eu-west-1".into()) }),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn restored_means_the_same_rules_however_grouped() {
+        let c = control(false);
+        let cidr = |ip: &str| Cidr { cidr_ip: ip.into(), description: None };
+        let web = |ips: &[&str]| Rule {
+            ip_protocol: "tcp".into(),
+            from_port: Some(443),
+            to_port: Some(443),
+            ip_ranges: ips.iter().map(|ip| cidr(ip)).collect(),
+            ..all_out()
+        };
+        let before = state("default", vec![self_rule(), web(&["10.0.0.0/8", "192.0.2.0/24"])], vec![all_out()], None);
+        // Regrouped, reordered, and with the interfaces looked up now: the same rules.
+        let regrouped = state(
+            "default",
+            vec![web(&["192.0.2.0/24"]), web(&["10.0.0.0/8"]), self_rule()],
+            vec![all_out()],
+            Some(vec![eni()]),
+        );
+        assert!(c.is_restored(&before, &regrouped));
+        for short in [
+            state("default", vec![self_rule(), web(&["10.0.0.0/8"])], vec![all_out()], None),
+            state("default", vec![self_rule(), web(&["10.0.0.0/8", "192.0.2.0/24"])], vec![], None),
+            state("default", vec![], vec![], None),
+        ] {
+            assert!(!c.is_restored(&before, &short), "{short:?}");
+        }
+        let described =
+            Rule { ip_ranges: vec![Cidr { cidr_ip: "0.0.0.0/0".into(), description: Some("x".into()) }], ..all_out() };
+        assert!(!c.is_restored(&before, &state("default", before.ip_permissions.clone(), vec![described], None)));
+    }
+
+    /// A rule naming a group by name only cannot be authorized in a VPC group: refused before any call
+    /// (the client here has no endpoint or credentials, so a call would fail otherwise).
+    #[tokio::test]
+    async fn a_group_named_only_by_name_is_left_to_a_person() {
+        let config = aws_sdk_ec2::Config::builder()
+            .behavior_version_latest()
+            .region(aws_sdk_ec2::config::Region::new("us-east-1"))
+            .build();
+        let client = aws_sdk_ec2::Client::from_conf(config);
+        let cx =
+            Cx { client: &client, account: "123456789012", region: "us-east-1", now: std::time::SystemTime::now() };
+        let by_name = GroupPair { group_id: None, group_name: Some("legacy".into()), user_id: None, description: None };
+        let legacy = Rule { user_id_group_pairs: vec![by_name], ..self_rule() };
+        let before = state("default", vec![legacy], vec![all_out()], None);
+        let now = state("default", vec![], vec![], None);
+        let err = control(false).restore(&cx, &GroupRef::group(SG), &before, &now).await.unwrap_err();
+        assert_eq!(err.error_type(), "NeedsAction");
+        assert!(err.to_string().contains("name security group(s) legacy by name only"), "{err}");
+        let elsewhere = GroupRules { group_id: "sg-0fedcba9876543210".into(), ..now };
+        let err = control(false).restore(&cx, &GroupRef::group(SG), &before, &elsewhere).await.unwrap_err();
+        assert!(err.to_string().contains("nothing was written"), "{err}");
     }
 
     #[test]

@@ -468,6 +468,202 @@ async fn missing_groups_and_ignored_events() {
     assert_eq!(bad.err().map(|e| e.error_type()), Some("InvalidConfig"));
 }
 
+/// Every rule of the group, one line per peer, sorted: how EC2 groups them does not matter.
+async fn rule_lines(ec2: &aws_sdk_ec2::Client, group_id: &str) -> (Vec<String>, Vec<String>) {
+    let out = ec2.describe_security_groups().group_ids(group_id).send().await.unwrap();
+    let g = &out.security_groups()[0];
+    let lines = |permissions: &[IpPermission]| {
+        let mut lines = Vec::new();
+        for p in permissions {
+            let what = format!("{} {:?}-{:?}", p.ip_protocol().unwrap_or("?"), p.from_port(), p.to_port());
+            for r in p.ip_ranges() {
+                lines.push(format!("{what} {} {:?}", r.cidr_ip().unwrap_or("?"), r.description()));
+            }
+            for r in p.ipv6_ranges() {
+                lines.push(format!("{what} {} {:?}", r.cidr_ipv6().unwrap_or("?"), r.description()));
+            }
+            for r in p.user_id_group_pairs() {
+                lines.push(format!("{what} {} {:?}", r.group_id().unwrap_or("?"), r.description()));
+            }
+        }
+        lines.sort();
+        lines
+    };
+    (lines(g.ip_permissions()), lines(g.ip_permissions_egress()))
+}
+
+/// EC2 writes the proxy saw since the last `clear` (the ledger's DynamoDB writes left out).
+fn ec2_writes(proxy: &Proxy) -> Vec<String> {
+    let ec2 = |r: &Request| r.body.contains("Version=2016-11-15");
+    let mut writes: Vec<String> = proxy.writes().into_iter().filter(ec2).map(|r| r.operation).collect();
+    writes.sort();
+    writes
+}
+
+/// A default group with AWS's two rules and three more (descriptions, IPv6, an outbound port).
+async fn open_group(ec2: &aws_sdk_ec2::Client) -> String {
+    let (_, sg) = new_vpc(ec2).await;
+    let range = |ip: &str, description: &str| IpRange::builder().cidr_ip(ip).description(description).build();
+    ec2.authorize_security_group_ingress()
+        .group_id(&sg)
+        .ip_permissions(
+            IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(22)
+                .to_port(22)
+                .ip_ranges(range("203.0.113.0/24", "office"))
+                .ip_ranges(range("198.51.100.7/32", "bastion"))
+                .build(),
+        )
+        .ip_permissions(
+            IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(443)
+                .to_port(443)
+                .ipv6_ranges(aws_sdk_ec2::types::Ipv6Range::builder().cidr_ipv6("2001:db8::/32").build())
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    ec2.authorize_security_group_egress()
+        .group_id(&sg)
+        .ip_permissions(
+            IpPermission::builder()
+                .ip_protocol("udp")
+                .from_port(53)
+                .to_port(53)
+                .ip_ranges(range("10.0.0.2/32", "dns"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    sg
+}
+
+/// A runtime with a ledger table of its own (`LEDGER_TABLE`), for undo.
+async fn with_ledger(s: &Setup) -> Rt {
+    let table = ledger_table(&s.config).await;
+    s.proxy.runtime(s.config.clone(), &[("LEDGER_TABLE", &table)]).await
+}
+
+/// Closes `sg` and returns the action id.
+async fn close(rt: &Rt, sg: &str) -> String {
+    let report = rt.handle(&json!({ "resource_id": sg })).await.unwrap();
+    let r = only(&report);
+    assert_eq!(r.outcome, Outcome::Remediated, "{r:?}");
+    r.action_id.clone().expect("an action id with LEDGER_TABLE")
+}
+
+#[tokio::test]
+async fn undo_authorizes_again_exactly_the_revoked_rules() {
+    let s = setup().await;
+    let rt = with_ledger(&s).await;
+    let sg = open_group(&s.ec2).await;
+    let before = rule_lines(&s.ec2, &sg).await;
+    assert_eq!((before.0.len(), before.1.len()), (4, 2), "{before:?}");
+    let action = close(&rt, &sg).await;
+    assert_eq!(rules(&s.ec2, &sg).await, (0, 0));
+    s.proxy.clear();
+    let report = rt.handle(&undo(&action)).await.unwrap();
+    let r = only(&report);
+    assert_eq!((r.outcome, r.resource.as_str()), (Outcome::Undone, arn(&sg, ACCOUNT, REGION).as_str()), "{r:?}");
+    assert!(
+        r.detail.starts_with(&format!(
+            "authorized again the 3 inbound rules (all traffic from {sg}; tcp 22 from 203.0.113.0/24, \
+             198.51.100.7/32; tcp 443 from 2001:db8::/32) and 2 outbound rules (all traffic to 0.0.0.0/0; udp 53 to \
+             10.0.0.2/32) the fix revoked (undo of action {action}"
+        )),
+        "{}",
+        r.detail
+    );
+    assert_eq!(rule_lines(&s.ec2, &sg).await, before, "read back from EC2: the same rules, descriptions included");
+    assert_eq!(ec2_writes(&s.proxy), ["AuthorizeSecurityGroupEgress", "AuthorizeSecurityGroupIngress"]);
+
+    // Undone once: a second undo is refused without a write.
+    s.proxy.clear();
+    let again = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(again.error_type(), "RemediationFailed");
+    assert!(ec2_writes(&s.proxy).is_empty());
+}
+
+#[tokio::test]
+async fn undo_of_a_group_changed_since_the_fix_writes_nothing() {
+    let s = setup().await;
+    let rt = with_ledger(&s).await;
+    let (vpc, sg) = new_vpc(&s.ec2).await;
+    let action = close(&rt, &sg).await;
+    // Someone opens port 80 to the world after the fix: undo must not add the old rules beside it.
+    s.ec2
+        .authorize_security_group_ingress()
+        .group_id(&sg)
+        .ip_permissions(
+            IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(80)
+                .to_port(80)
+                .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let changed = rule_lines(&s.ec2, &sg).await;
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let text = err.to_string();
+    assert!(text.contains("changed since action"), "{text}");
+    let fixed = closed_state(&sg, &vpc).to_string();
+    assert!(text.contains(&fixed), "the state the fix left: {text}");
+    assert!(text.contains("\"FromPort\":80"), "the state now: {text}");
+    assert!(ec2_writes(&s.proxy).is_empty(), "no EC2 write: {:?}", s.proxy.requests());
+    assert_eq!(rule_lines(&s.ec2, &sg).await, changed);
+}
+
+#[tokio::test]
+async fn an_undo_ec2_refuses_leaves_the_group_closed() {
+    let s = setup().await;
+    let rt = with_ledger(&s).await;
+    let sg = open_group(&s.ec2).await;
+    let before = rule_lines(&s.ec2, &sg).await;
+    let action = close(&rt, &sg).await;
+    // The outbound rules go back, then the inbound ones are refused: the outbound ones are revoked again.
+    s.proxy.inject(Fault {
+        matches: |r| r.operation == "AuthorizeSecurityGroupIngress",
+        status: 400,
+        body: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>\
+               RulesPerSecurityGroupLimitExceeded</Code><Message>The maximum number of rules per security group has \
+               been reached.</Message></Error></Errors><RequestID>injected</RequestID></Response>"
+            .into(),
+        times: Some(1),
+    });
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let text = err.to_string();
+    assert!(
+        text.contains("ec2:AuthorizeSecurityGroupIngress") && text.contains("RulesPerSecurityGroupLimitExceeded"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("so {sg} is closed as the fix left it")), "{text}");
+    assert_eq!(s.proxy.injected(), 1);
+    assert_eq!(rules(&s.ec2, &sg).await, (0, 0), "read back from EC2: not half open");
+    // The refused inbound rules are revoked too (a refused call may have added some: moto half-applies
+    // a failing multi-rule revoke), rule by rule here, as none was added.
+    let writes = ec2_writes(&s.proxy);
+    let revoked = |op: &str| writes.iter().filter(|w| *w == op).count();
+    assert_eq!(revoked("AuthorizeSecurityGroupEgress"), 1, "{writes:?}");
+    assert_eq!(revoked("RevokeSecurityGroupEgress"), 1, "{writes:?}");
+    assert_eq!(revoked("RevokeSecurityGroupIngress"), 1 + 3, "{writes:?}");
+
+    // Nothing was marked undone: once the cause is gone, the same undo works.
+    let report = rt.handle(&undo(&action)).await.unwrap();
+    assert_eq!(only(&report).outcome, Outcome::Undone, "{report:#?}");
+    assert_eq!(rule_lines(&s.ec2, &sg).await, before);
+}
+
 #[tokio::test]
 async fn bad_input_makes_no_aws_call() {
     let (rejected, ignored) = bad_input_makes_no_call::<Ec2DefaultSgClosed>().await;

@@ -9,7 +9,7 @@ use remediation_core::config::partition_of;
 use remediation_core::control::resolve_region;
 use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
 use remediation_core::{ApiCall, AwsError, Control, Cx, Description, Error, Resolved, ResourceRef, Result, Settings};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The last part of the name the report gives a region's GuardDuty:
 /// `arn:<partition>:guardduty:<region>:<account>:detector` (a real detector ARN adds `/<id>`).
@@ -44,7 +44,7 @@ impl fmt::Display for Region {
 }
 
 /// What GuardDuty says about one region.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GuardDutyState {
     /// The detector judged: the first `ENABLED` one, else the first listed. `null`: the region has none.
@@ -52,10 +52,10 @@ pub struct GuardDutyState {
     /// `ENABLED` or `DISABLED` (suspended), as GetDetector answers; `null` without a detector.
     pub status: Option<String>,
     /// Protection plans (GetDetector `features`) that are `ENABLED` on the judged detector.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enabled_features: Vec<String>,
     /// The region's other detectors. AWS allows one per account and region; the emulator allows more.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_detector_ids: Vec<String>,
 }
 
@@ -145,15 +145,21 @@ impl GuardDutyEnabled {
 
     /// A write GuardDuty refused: `needs_action` naming the administrator when a GuardDuty administrator
     /// manages this account (only it may change a member's detector), otherwise the refusal itself.
-    async fn refused(&self, cx: &Cx<'_, aws_sdk_guardduty::Client>, detector_id: &str, refusal: AwsError) -> Error {
+    /// `what`: the write (`re-enable`); `ask`: what the administrator should do (`enable`).
+    async fn refused(
+        &self,
+        cx: &Cx<'_, aws_sdk_guardduty::Client>,
+        detector_id: &str,
+        refusal: AwsError,
+        (what, ask): (&str, &str),
+    ) -> Error {
         if !refusal.is(&["AccessDeniedException", "BadRequestException"]) {
             return refusal.into();
         }
         match self.administrator(cx, detector_id).await {
             Ok(Some(admin)) => Error::NeedsAction(format!(
                 "GuardDuty in {} is managed by the GuardDuty administrator account {admin}, and it refused to \
-                 re-enable detector {detector_id}: {refusal}. Ask the administrator to enable GuardDuty for member \
-                 {} in {}",
+                 {what} detector {detector_id}: {refusal}. Ask the administrator to {ask} GuardDuty for member {} in {}",
                 cx.region, cx.account, cx.region
             )),
             Ok(None) => refusal.into(),
@@ -197,14 +203,22 @@ impl Control for GuardDutyEnabled {
         permissions: &[
             // None of these has a resource type: ListDetectors and GetAdministratorAccount are reads,
             // CreateDetector makes the region's one detector (no tags are sent, so no TagResource).
+            // ListFindings (undo only: a created detector with findings is not deleted) has no resource
+            // type in the IAM reference the template tests check against.
             Permission::allow(
                 "GuardDutyNoResourceType",
-                &["guardduty:ListDetectors", "guardduty:GetAdministratorAccount", "guardduty:CreateDetector"],
+                &[
+                    "guardduty:ListDetectors",
+                    "guardduty:GetAdministratorAccount",
+                    "guardduty:CreateDetector",
+                    "guardduty:ListFindings",
+                ],
                 "*",
             ),
+            // DeleteDetector: undo only, of a detector the fix created.
             Permission::allow(
                 "GuardDutyDetector",
-                &["guardduty:GetDetector", "guardduty:UpdateDetector"],
+                &["guardduty:GetDetector", "guardduty:UpdateDetector", "guardduty:DeleteDetector"],
                 "arn:${AWS::Partition}:guardduty:*:${AWS::AccountId}:detector/*",
             ),
             // The first CreateDetector in an account creates GuardDuty's service-linked role; the caller
@@ -342,7 +356,7 @@ impl Control for GuardDutyEnabled {
         if let Some(id) = &state.detector_id {
             if let Err(e) = cx.client.update_detector().detector_id(id).enable(true).send().await {
                 let refusal = AwsError::from_sdk("guardduty:UpdateDetector", id, e);
-                return Err(self.refused(cx, id, refusal).await);
+                return Err(self.refused(cx, id, refusal, ("re-enable", "enable")).await);
             }
             let was = state.status.as_deref().unwrap_or("no status");
             return Ok(format!("re-enabled GuardDuty detector {id} (was {was})"));
@@ -359,6 +373,76 @@ impl Control for GuardDutyEnabled {
         let out = create.send().await.map_err(|e| AwsError::from_sdk("guardduty:CreateDetector", &target.0, e))?;
         let id = out.detector_id().unwrap_or("(no id returned)");
         Ok(format!("created GuardDuty detector {id}, enabled, with the optional protection plans off"))
+    }
+
+    /// Undo: suspend again the detector the fix re-enabled; delete the detector the fix created, only
+    /// while it has no findings (deleting a detector deletes its findings).
+    async fn restore(
+        &self,
+        cx: &Cx<'_, Self::Client>,
+        _target: &Region,
+        before: &GuardDutyState,
+        now: &GuardDutyState,
+    ) -> Result<String> {
+        let region = cx.region;
+        match (&before.detector_id, &now.detector_id) {
+            (Some(was), Some(id)) if was == id && !before.enabled() && now.enabled() => {
+                if let Err(e) = cx.client.update_detector().detector_id(id).enable(false).send().await {
+                    let refusal = AwsError::from_sdk("guardduty:UpdateDetector", id, e);
+                    return Err(self.refused(cx, id, refusal, ("suspend", "suspend")).await);
+                }
+                Ok(format!(
+                    "suspended GuardDuty detector {id} again, as it was before the fix: GuardDuty does not monitor \
+                     {region} until the detector is re-enabled"
+                ))
+            }
+            (None, Some(id)) if now.enabled() && now.other_detector_ids.is_empty() => {
+                let findings = cx
+                    .client
+                    .list_findings()
+                    .detector_id(id)
+                    .max_results(1)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("guardduty:ListFindings", id, e))?;
+                if let Some(finding) = findings.finding_ids().first() {
+                    return Err(Error::NeedsAction(format!(
+                        "GuardDuty detector {id}, created by the fix, has findings (e.g. {finding}), and deleting the \
+                         detector deletes them: nothing was deleted. Review or export the findings first, then delete \
+                         it by hand (aws guardduty delete-detector --detector-id {id} --region {region}), or keep \
+                         it suspended instead (aws guardduty update-detector --detector-id {id} --no-enable --region \
+                         {region}), which keeps the findings"
+                    )));
+                }
+                if let Err(e) = cx.client.delete_detector().detector_id(id).send().await {
+                    let refusal = AwsError::from_sdk("guardduty:DeleteDetector", id, e);
+                    return Err(self.refused(cx, id, refusal, ("delete", "disable")).await);
+                }
+                Ok(format!(
+                    "deleted GuardDuty detector {id}, which the fix created and which had no findings: GuardDuty is \
+                     off in {region} again, as before the fix"
+                ))
+            }
+            (None, Some(id)) if !now.other_detector_ids.is_empty() => Err(Error::NeedsAction(format!(
+                "{region} has detectors besides {id}, the one the fix created ({}): undo does not choose which to \
+                 delete; delete the unwanted ones by hand",
+                now.other_detector_ids.join(", ")
+            ))),
+            _ => Err(Error::NeedsAction(format!(
+                "undo only suspends a detector the fix re-enabled or deletes one it created, and the recorded \
+                 before ({}) and the region now ({}) are neither: change GuardDuty in {region} by hand if needed",
+                describe(before),
+                describe(now)
+            ))),
+        }
+    }
+}
+
+/// A state in words, for a refusal.
+fn describe(state: &GuardDutyState) -> String {
+    match (&state.detector_id, &state.status) {
+        (None, _) => "no detector".into(),
+        (Some(id), status) => format!("detector {id} {}", status.as_deref().unwrap_or("without status")),
     }
 }
 

@@ -166,6 +166,8 @@ fn the_declaration_names_its_calls_and_setting() {
         "guardduty:UpdateDetector",
         "guardduty:CreateDetector",
         "guardduty:GetAdministratorAccount",
+        "guardduty:ListFindings",
+        "guardduty:DeleteDetector",
         "iam:CreateServiceLinkedRole",
     ] {
         assert!(actions.contains(&action), "{action} in {actions:?}");
@@ -179,4 +181,34 @@ fn the_declaration_names_its_calls_and_setting() {
     let json: serde_json::Value = serde_json::from_str(&remediation_core::wiring_json::<GuardDutyEnabled>()).unwrap();
     assert_eq!(json["event_names"], json!(["DeleteDetector", "UpdateDetector"]));
     assert_eq!(json["manual_empty_is_sweep"], true);
+}
+
+/// Undo reads `before` back from the ledger: every state must survive its own JSON.
+#[test]
+fn the_state_round_trips_through_its_json() {
+    for state in [
+        GuardDutyState::default(),
+        state(Some(DETECTOR), Some("DISABLED")),
+        GuardDutyState {
+            detector_id: Some(DETECTOR.into()),
+            status: Some("ENABLED".into()),
+            enabled_features: vec!["S3_DATA_EVENTS".into(), "RDS_LOGIN_EVENTS".into()],
+            other_detector_ids: vec!["0".repeat(32)],
+        },
+    ] {
+        let json = serde_json::to_value(&state).unwrap();
+        let back: GuardDutyState = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, state, "{json}");
+    }
+}
+
+/// Undo resolves the recorded `resource` (the report's name) for every region, in any partition.
+#[test]
+fn the_report_name_resolves_to_its_region_and_account() {
+    let c = control(&[]);
+    for (partition, region) in [("aws", "eu-west-1"), ("aws-us-gov", "us-gov-west-1"), ("aws-cn", "cn-north-1")] {
+        let name = c.arn(&Region(region.into()), partition, "210987654321", region);
+        let r = ResourceRef { id: name.clone(), region: Some(region.into()), ..Default::default() };
+        assert_eq!(c.resolve(&r), Ok(region_target(region, Some("210987654321"))), "{name}");
+    }
 }

@@ -108,6 +108,18 @@ impl Setup {
     fn writes(&self) -> Vec<String> {
         self.proxy.writes().into_iter().map(|r| r.operation).filter(|o| o != "Publish").collect()
     }
+
+    /// The GuardDuty requests that can change something (ListFindings is a POST, and counted) since the last
+    /// `proxy.clear()`; the ledger's DynamoDB writes left out.
+    fn guardduty_writes(&self) -> Vec<String> {
+        self.guardduty_requests().into_iter().filter(|o| !o.starts_with("GET ")).collect()
+    }
+
+    /// A runtime with a ledger table of its own (`LEDGER_TABLE`), for undo.
+    async fn runtime_with_ledger(&self) -> Rt {
+        let table = ledger_table(&self.config).await;
+        self.runtime(&[("LEDGER_TABLE", &table)]).await
+    }
 }
 
 fn only(report: &Report) -> &TargetResult {
@@ -600,4 +612,101 @@ async fn a_created_detector_reads_back_enabled_with_the_plans_off() {
     // (the new id is not known otherwise) and GetDetector.
     let get = format!("GET /detector/{}", seen[0].id);
     assert_eq!(requests, ["GET /detector", "GET /detector", "POST /detector", "GET /detector", &get]);
+}
+
+/// The action id of the one `remediated` result of `report`.
+fn action_id(report: &Report) -> String {
+    let r = only(report);
+    assert_eq!(r.outcome, Outcome::Remediated, "{r:?}");
+    r.action_id.clone().expect("an action id with LEDGER_TABLE set")
+}
+
+/// GuardDuty's ListFindings (`POST /detector/<id>/findings`), which the emulator does not implement.
+fn list_findings(r: &Request) -> bool {
+    r.method == "POST" && r.path.ends_with("/findings")
+}
+
+#[tokio::test]
+async fn undo_suspends_the_detector_the_fix_re_enabled() {
+    let s = setup().await;
+    let id = s.create(EU, false, &[]).await;
+    let rt = s.runtime_with_ledger().await;
+    let action = action_id(&rt.handle(&json!({ "region": EU })).await.unwrap());
+    assert_eq!(s.only_detector(EU).await, (id.clone(), "ENABLED".to_owned()));
+
+    s.proxy.clear();
+    let report = rt.handle(&undo(&action)).await.unwrap();
+    let r = only(&report);
+    assert_eq!(
+        (r.outcome, r.resource.as_str(), r.region.as_str()),
+        (Outcome::Undone, s.name(EU).as_str(), EU),
+        "{r:?}"
+    );
+    assert!(r.detail.starts_with(&format!("suspended GuardDuty detector {id} again")), "{}", r.detail);
+    assert_eq!(s.guardduty_writes(), [format!("POST /detector/{id}")], "one UpdateDetector, no delete");
+    assert_eq!(s.only_detector(EU).await, (id, "DISABLED".to_owned()), "read back from GuardDuty: suspended again");
+}
+
+#[tokio::test]
+async fn undo_deletes_a_created_detector_only_while_it_has_no_findings() {
+    let s = setup().await;
+    let rt = s.runtime_with_ledger().await;
+    let action = action_id(&rt.handle(&s.sample("manual.json", None)).await.unwrap());
+    let (id, _) = s.only_detector(REGION).await;
+
+    // The emulator has no ListFindings: the proxy answers as GuardDuty does for a detector with a finding.
+    s.proxy.inject(Fault {
+        matches: list_findings,
+        status: 200,
+        body: json!({ "findingIds": ["a2b4c6d8e0f2a4b6c8d0e2f4a6b8c0d2"] }).to_string(),
+        times: Some(1),
+    });
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let text = err.to_string();
+    assert!(text.contains("has findings (e.g. a2b4c6d8e0f2a4b6c8d0e2f4a6b8c0d2)"), "{text}");
+    assert!(text.contains("delete-detector") && text.contains("--no-enable"), "what a person can do: {text}");
+    assert_eq!(s.guardduty_writes(), [format!("POST /detector/{id}/findings")], "no DeleteDetector");
+    assert_eq!(s.only_detector(REGION).await, (id.clone(), "ENABLED".to_owned()), "kept, with its findings");
+
+    // No findings (the emulator's detectors have none): the refused undo can be asked again, and deletes.
+    s.proxy.inject(Fault {
+        matches: list_findings,
+        status: 200,
+        body: json!({ "findingIds": [] }).to_string(),
+        times: Some(1),
+    });
+    s.proxy.clear();
+    let report = rt.handle(&undo(&action)).await.unwrap();
+    let r = only(&report);
+    assert_eq!(r.outcome, Outcome::Undone, "{r:?}");
+    assert!(r.detail.starts_with(&format!("deleted GuardDuty detector {id}, which the fix created")), "{}", r.detail);
+    assert_eq!(r.after, json!({ "DetectorId": null, "Status": null }));
+    assert_eq!(s.guardduty_writes(), [format!("POST /detector/{id}/findings"), format!("DELETE /detector/{id}")]);
+    assert!(s.detectors(REGION).await.is_empty(), "read back from GuardDuty: no detector, as before the fix");
+}
+
+#[tokio::test]
+async fn undo_refuses_a_detector_changed_since_the_fix() {
+    let s = setup().await;
+    let id = s.create(REGION, false, &[]).await;
+    let rt = s.runtime_with_ledger().await;
+    let action = action_id(&rt.handle(&s.sample("manual.json", None)).await.unwrap());
+    // Someone turns on S3 Protection after the fix.
+    let plan = aws_sdk_guardduty::types::DetectorFeatureConfiguration::builder()
+        .name(aws_sdk_guardduty::types::DetectorFeature::S3DataEvents)
+        .status(FeatureStatus::Enabled)
+        .build();
+    s.guardduty(REGION).update_detector().detector_id(&id).features(plan).send().await.unwrap();
+
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let text = err.to_string();
+    assert!(text.contains("changed since action"), "{text}");
+    assert!(text.contains(r#""EnabledFeatures":["S3_DATA_EVENTS"]"#), "the state now: {text}");
+    assert!(text.contains(&format!(r#"the fix left {{"DetectorId":"{id}","Status":"ENABLED"}}"#)), "{text}");
+    assert!(s.guardduty_writes().is_empty(), "nothing written to GuardDuty: {:?}", s.proxy.requests());
+    assert_eq!(s.only_detector(REGION).await, (id, "ENABLED".to_owned()));
 }

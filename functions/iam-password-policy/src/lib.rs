@@ -9,7 +9,7 @@ use remediation_core::config::is_account_id;
 use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
 use remediation_core::{Arn, AwsError, Control, Cx, Description, Error, Resolved, ResourceRef, Result, Settings};
 use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// IAM's own limits (UpdateAccountPasswordPolicy): a setting outside them could never be written.
 const LENGTH_RANGE: std::ops::RangeInclusive<u64> = 6..=128;
@@ -42,7 +42,7 @@ impl fmt::Display for Account {
 
 /// The fields of the account password policy, as `GetAccountPasswordPolicy` answers them (the
 /// read-only `ExpirePasswords` left out: it only says whether `MaxPasswordAge` is set).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Policy {
     pub minimum_password_length: Option<i32>,
@@ -83,9 +83,36 @@ impl Policy {
 }
 
 /// What the control reads: the account's policy, or none (`NoSuchEntity`). Serialized as the
-/// policy's fields, or `{"Exists": false}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// policy's fields, or `{"Exists": false}` (and read back from the ledger in the same two shapes).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "Recorded")]
 pub struct AccountPolicy(pub Option<Policy>);
+
+/// The two JSON shapes of `AccountPolicy`. `Absent` first: a policy never has an `Exists` field.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Recorded {
+    Absent(Absent),
+    Policy(Policy),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct Absent {
+    exists: bool,
+}
+
+impl TryFrom<Recorded> for AccountPolicy {
+    type Error = &'static str;
+
+    fn try_from(recorded: Recorded) -> std::result::Result<Self, Self::Error> {
+        match recorded {
+            Recorded::Absent(Absent { exists: false }) => Ok(AccountPolicy(None)),
+            Recorded::Absent(Absent { exists: true }) => Err("{\"Exists\": true} without the policy's fields"),
+            Recorded::Policy(policy) => Ok(AccountPolicy(Some(policy))),
+        }
+    }
+}
 
 impl Serialize for AccountPolicy {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -226,10 +253,10 @@ impl Control for IamPasswordPolicy {
             )
             .pattern("^([1-9][0-9]{0,2}|10[0-8][0-9]|109[0-5])?$"),
         ],
-        // Neither action has a resource type: the policy is the account's.
+        // No action has a resource type: the policy is the account's. Delete: undo where there was none.
         permissions: &[Permission::allow(
             "PasswordPolicyNoResourceType",
-            &["iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy"],
+            &["iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy", "iam:DeleteAccountPasswordPolicy"],
             "*",
         )],
         timeout: 30,
@@ -360,6 +387,53 @@ impl Control for IamPasswordPolicy {
                 format!("created the password policy (the account had none): {}", set.join(", "))
             }
         })
+    }
+
+    /// Undo: the policy as it was, in one `UpdateAccountPasswordPolicy` with every field given (the
+    /// fields the fix did not raise are written as they are now), or no policy at all where the account
+    /// had none.
+    async fn restore(
+        &self,
+        cx: &Cx<'_, aws_sdk_iam::Client>,
+        target: &Account,
+        before: &AccountPolicy,
+        now: &AccountPolicy,
+    ) -> Result<String> {
+        let Some(old) = &before.0 else {
+            cx.client
+                .delete_account_password_policy()
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("iam:DeleteAccountPasswordPolicy", target.to_string(), e))?;
+            return Ok("deleted the password policy: the account had none before the fix".into());
+        };
+        // IAM always reports a length; a policy without one cannot be written back as it was (IAM would
+        // store its default, 6).
+        if old.minimum_password_length.is_none() {
+            return Err(Error::NeedsAction(format!(
+                "the recorded policy of {target} has no MinimumPasswordLength, which IAM cannot store: nothing was                  written; set the password policy by hand (aws iam update-account-password-policy)"
+            )));
+        }
+        cx.client
+            .update_account_password_policy()
+            .set_minimum_password_length(old.minimum_password_length)
+            .require_uppercase_characters(old.require_uppercase_characters)
+            .require_lowercase_characters(old.require_lowercase_characters)
+            .require_numbers(old.require_numbers)
+            .require_symbols(old.require_symbols)
+            // None: omitted, which is how IAM says "no reuse prevention" / "passwords never expire".
+            .set_password_reuse_prevention(old.password_reuse_prevention)
+            .set_max_password_age(old.max_password_age)
+            .allow_users_to_change_password(old.allow_users_to_change_password)
+            .hard_expiry(old.hard_expiry)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("iam:UpdateAccountPasswordPolicy", target.to_string(), e))?;
+        let undone = now.0.as_ref().map(|now| Self::changes(now, old)).unwrap_or_default();
+        Ok(format!(
+            "put the password policy back as it was before the fix: {}",
+            if undone.is_empty() { "no field differed".to_owned() } else { undone.join(", ") }
+        ))
     }
 }
 

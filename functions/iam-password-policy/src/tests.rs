@@ -210,6 +210,45 @@ fn state_serializes_as_the_policy_fields() {
     );
 }
 
+/// Undo reads `before` back from the ledger's JSON: every shape the report writes gives the same state.
+#[test]
+fn state_round_trips_through_its_json() {
+    let c = defaults();
+    let stronger = Policy { max_password_age: Some(60), hard_expiry: true, ..c.strengthened(Some(&weak())) };
+    for state in [AccountPolicy(None), AccountPolicy(Some(weak())), AccountPolicy(Some(stronger))] {
+        let json = serde_json::to_value(&state).unwrap();
+        let back: AccountPolicy = serde_json::from_value(json.clone()).unwrap_or_else(|e| panic!("{json}: {e}"));
+        assert_eq!(back, state, "{json}");
+    }
+    for bad in [
+        serde_json::json!({"Exists": true}),
+        serde_json::json!({"Exists": false, "MinimumPasswordLength": 8}),
+        serde_json::json!({"MinimumPasswordLength": 8}),
+        serde_json::json!(null),
+    ] {
+        assert!(serde_json::from_value::<AccountPolicy>(bad.clone()).is_err(), "{bad}");
+    }
+}
+
+/// Undo resolves the report's `resource` (what `arn` wrote) back to the same account.
+#[test]
+fn the_report_name_resolves_to_the_same_account() {
+    let c = defaults();
+    let target = Account("111122223333".into());
+    let name = c.arn(&target, "aws", "123456789012", "eu-west-1");
+    let r = ResourceRef {
+        id: name.clone(),
+        account: Some("111122223333".into()),
+        region: Some("eu-west-1".into()),
+        ..ResourceRef::default()
+    };
+    assert_eq!(
+        c.resolve(&r),
+        Ok(Resolved::Target { target, account: Some("111122223333".into()), region: None }),
+        "{name}"
+    );
+}
+
 fn json_of(state: &AccountPolicy) -> String {
     serde_json::to_string(state).unwrap()
 }

@@ -119,6 +119,18 @@ impl Setup {
         self.proxy.writes().into_iter().map(|r| r.operation).filter(|o| o != "Publish").collect()
     }
 
+    /// IAM writes the proxy saw since the last `clear` (the ledger's DynamoDB writes left out).
+    fn iam_writes(&self) -> Vec<String> {
+        let iam = |r: &Request| r.body.contains("Version=2010-05-08");
+        self.proxy.writes().into_iter().filter(iam).map(|r| r.operation).collect()
+    }
+
+    /// A runtime with a ledger table of its own (`LEDGER_TABLE`), for undo.
+    async fn with_ledger(&self) -> Rt {
+        let table = ledger_table(&self.config).await;
+        self.runtime(&[("LEDGER_TABLE", &table)]).await
+    }
+
     fn reads_of_the_policy(&self) -> usize {
         self.proxy.requests().iter().filter(|r| r.operation == "GetAccountPasswordPolicy").count()
     }
@@ -474,6 +486,118 @@ async fn events_with_nothing_to_do_or_malformed_make_no_call() {
         assert!(err.to_string().contains(says), "{err}");
     }
     assert!(s.proxy.requests().is_empty(), "{:?}", s.proxy.requests());
+}
+
+/// Fixes `payload` and returns the action id of the remediated result.
+async fn fixed(rt: &Rt, payload: &Value) -> String {
+    let report = rt.handle(payload).await.unwrap();
+    let r = only(&report);
+    assert_eq!(r.outcome, Outcome::Remediated, "{r:?}");
+    r.action_id.clone().expect("an action id with LEDGER_TABLE")
+}
+
+#[tokio::test]
+async fn undo_puts_the_old_policy_back_field_for_field() {
+    let s = setup().await;
+    let rt = s.with_ledger().await;
+    // Weaker in some fields, stronger in others, expiry and HardExpiry on, users locked out of changes.
+    s.set(|b| {
+        b.minimum_password_length(32)
+            .require_symbols(true)
+            .password_reuse_prevention(5)
+            .max_password_age(60)
+            .hard_expiry(true)
+            .allow_users_to_change_password(false)
+    })
+    .await;
+    let before = s.policy().await;
+    let action = fixed(&rt, &s.sample("manual-account.json")).await;
+    assert_ne!(s.policy().await, before);
+    s.proxy.clear();
+    let report = rt.handle(&undo(&action)).await.unwrap();
+    let r = only(&report);
+    assert_eq!((r.outcome, r.resource.as_str()), (Outcome::Undone, s.name().as_str()), "{r:?}");
+    assert!(
+        r.detail.starts_with(
+            "put the password policy back as it was before the fix: PasswordReusePrevention 24 -> 5, \
+             RequireUppercaseCharacters true -> false, RequireLowercaseCharacters true -> false, RequireNumbers true \
+             -> false (undo of action "
+        ),
+        "{}",
+        r.detail
+    );
+    assert_eq!(s.policy().await, before, "read back from IAM: the policy as it was");
+    assert_eq!(r.after, before);
+    assert_eq!(s.iam_writes(), ["UpdateAccountPasswordPolicy"]);
+
+    // The fix only raised the numbers: unset ones come back unset (no reuse prevention, no expiry). In
+    // an account of its own: the core does not fix again for a while what undo restored.
+    let s = setup().await;
+    let rt = s.with_ledger().await;
+    s.set_weak().await;
+    let weak = s.policy().await;
+    assert_eq!((&weak["PasswordReusePrevention"], &weak["MaxPasswordAge"]), (&Value::Null, &Value::Null));
+    let action = fixed(&rt, &s.sample("manual-account.json")).await;
+    rt.handle(&undo(&action)).await.unwrap();
+    assert_eq!(s.policy().await, weak);
+}
+
+#[tokio::test]
+async fn undo_deletes_a_policy_the_fix_created() {
+    let s = setup().await;
+    let rt = s.with_ledger().await;
+    assert_eq!(s.policy().await, json!({ "Exists": false }));
+    let action = fixed(&rt, &s.sample("cloudtrail-delete.json")).await;
+    assert_eq!(s.policy().await, compliant_policy());
+    s.proxy.clear();
+    let report = rt.handle(&undo(&action)).await.unwrap();
+    let r = only(&report);
+    assert_eq!(r.outcome, Outcome::Undone, "{r:?}");
+    assert!(r.detail.starts_with("deleted the password policy: the account had none before the fix"), "{}", r.detail);
+    assert_eq!(s.policy().await, json!({ "Exists": false }), "read back from IAM: no policy, as before");
+    assert_eq!(s.iam_writes(), ["DeleteAccountPasswordPolicy"]);
+}
+
+#[tokio::test]
+async fn undo_of_a_policy_changed_since_the_fix_writes_nothing() {
+    let s = setup().await;
+    let rt = s.with_ledger().await;
+    s.set_weak().await;
+    let action = fixed(&rt, &s.sample("manual-account.json")).await;
+    // Someone raises the length further after the fix: undo must not lower it back to 8.
+    s.set(|b| {
+        b.minimum_password_length(20)
+            .require_uppercase_characters(true)
+            .require_lowercase_characters(true)
+            .require_numbers(true)
+            .require_symbols(true)
+            .password_reuse_prevention(24)
+            .allow_users_to_change_password(true)
+    })
+    .await;
+    let changed = s.policy().await;
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let text = err.to_string();
+    assert!(text.contains("changed since action"), "{text}");
+    assert!(
+        text.contains("\"MinimumPasswordLength\":20") && text.contains("\"MinimumPasswordLength\":14"),
+        "both: {text}"
+    );
+    assert_eq!(s.iam_writes(), Vec::<String>::new(), "no IAM write: {:?}", s.proxy.requests());
+    assert_eq!(s.policy().await, changed);
+
+    // A policy deleted since a fix that created it: its state is "no policy", not the fix's.
+    let s = setup().await;
+    let rt = s.with_ledger().await;
+    let action = fixed(&rt, &s.sample("cloudtrail-delete.json")).await;
+    s.iam.delete_account_password_policy().send().await.unwrap();
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert!(err.to_string().contains("now {\"Exists\":false}"), "{err}");
+    assert_eq!(s.iam_writes(), Vec::<String>::new());
+    assert_eq!(s.policy().await, json!({ "Exists": false }));
 }
 
 #[tokio::test]

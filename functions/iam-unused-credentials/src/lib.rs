@@ -12,7 +12,7 @@ use aws_sdk_iam::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_iam::types::StatusType;
 use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
 use remediation_core::{Arn, AwsError, Control, Cx, Description, Error, Resolved, ResourceRef, Result, Settings};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 const DAY: u64 = 86_400;
 const NO_SUCH_ENTITY: &[&str] = &["NoSuchEntity"];
@@ -90,31 +90,47 @@ impl fmt::Display for User {
     }
 }
 
-/// What the report shows as `before` / `after`: each key with its status, creation and last use
-/// (never a secret), the console password's, and the "now" the ages were measured against.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+/// What the report shows as `before`: each key with its status, creation and last use (never a
+/// secret), the console password's, and the "now" the ages were measured against.
+///
+/// The read-back after a fix (`read`), and so the report's `after`, the ledger's `after` and what undo
+/// compares with it, leaves out last use, ages and "now": they change with time and with use alone (a
+/// key still in use is used again any minute), and undo must see only a change of keys or statuses
+/// as someone else's change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", try_from = "Recorded")]
 pub struct Credentials {
     pub user_name: String,
     pub access_keys: Vec<AccessKey>,
     /// Null when the user has no console password (no login profile).
     pub console_password: Option<ConsolePassword>,
-    pub checked_at: String,
+    /// Left out with the usage (`read`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checked_at: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AccessKey {
     pub access_key_id: String,
     pub status: String,
     pub create_date: String,
+    /// `None` in the read-back (see `Credentials`).
+    #[serde(flatten)]
+    pub usage: Option<KeyUsage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyUsage {
     /// Null when the key was never used.
     pub last_used_date: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_service: Option<String>,
     /// Whole days since the last use, or since creation for a key never used.
     pub days_unused: u64,
     pub days_old: u64,
+    /// To the second (the thresholds are); from the dates again when read from JSON.
     #[serde(skip)]
     idle_secs: u64,
     #[serde(skip)]
@@ -127,23 +143,104 @@ impl AccessKey {
     }
 
     fn last_use(&self) -> String {
-        match (&self.last_used_date, &self.last_used_service) {
-            (Some(date), Some(service)) => format!("last used {date} ({service})"),
-            (Some(date), None) => format!("last used {date}"),
-            (None, _) => format!("never used, created {}", self.create_date),
+        match self.usage.as_ref().map(|u| (&u.last_used_date, &u.last_used_service)) {
+            Some((Some(date), Some(service))) => format!("last used {date} ({service})"),
+            Some((Some(date), None)) => format!("last used {date}"),
+            Some((None, _)) => format!("never used, created {}", self.create_date),
+            None => format!("created {}", self.create_date),
         }
+    }
+
+    fn days_unused(&self) -> u64 {
+        self.usage.as_ref().map_or(0, |u| u.days_unused)
+    }
+
+    fn days_old(&self) -> u64 {
+        self.usage.as_ref().map_or(0, |u| u.days_old)
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ConsolePassword {
     pub create_date: String,
+    /// `None` in the read-back (see `Credentials`).
+    #[serde(flatten)]
+    pub usage: Option<PasswordUsage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PasswordUsage {
     /// Null when the password was never used to sign in.
     pub last_used_date: Option<String>,
     pub days_unused: u64,
     #[serde(skip)]
     idle_secs: u64,
+}
+
+impl Credentials {
+    /// What undo compares and the read-back reports: the keys, their status and the console password's
+    /// existence (see `Credentials`).
+    pub fn without_usage(mut self) -> Self {
+        for key in &mut self.access_keys {
+            key.usage = None;
+        }
+        if let Some(password) = &mut self.console_password {
+            password.usage = None;
+        }
+        self.checked_at = None;
+        self
+    }
+}
+
+/// `Credentials` as its JSON holds it; the ages to the second are measured again from its dates.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Recorded {
+    user_name: String,
+    access_keys: Vec<AccessKey>,
+    console_password: Option<ConsolePassword>,
+    #[serde(default)]
+    checked_at: Option<String>,
+}
+
+impl TryFrom<Recorded> for Credentials {
+    type Error = String;
+
+    fn try_from(r: Recorded) -> std::result::Result<Self, String> {
+        let mut c = Credentials {
+            user_name: r.user_name,
+            access_keys: r.access_keys,
+            console_password: r.console_password,
+            checked_at: r.checked_at,
+        };
+        let has_usage = c.access_keys.iter().any(|k| k.usage.is_some())
+            || c.console_password.as_ref().is_some_and(|p| p.usage.is_some());
+        let Some(checked_at) = c.checked_at.as_deref() else {
+            return if has_usage { Err("last use recorded without CheckedAt".into()) } else { Ok(c) };
+        };
+        let date = |s: &str| {
+            DateTime::from_str(s, DateTimeFormat::DateTime).map_err(|e| format!("{s:?} is not an RFC 3339 date: {e}"))
+        };
+        let now = date(checked_at)?;
+        for key in &mut c.access_keys {
+            let created = date(&key.create_date)?;
+            if let Some(u) = &mut key.usage {
+                let used = u.last_used_date.as_deref().map(date).transpose()?;
+                u.idle_secs = elapsed(&now, used.as_ref().unwrap_or(&created));
+                u.age_secs = elapsed(&now, &created);
+            }
+        }
+        if let Some(p) = &mut c.console_password {
+            let created = date(&p.create_date)?;
+            if let Some(u) = &mut p.usage {
+                let used = u.last_used_date.as_deref().map(date).transpose()?;
+                u.idle_secs = elapsed(&now, used.as_ref().unwrap_or(&created));
+            }
+        }
+        Ok(c)
+    }
 }
 
 fn rfc3339(t: &DateTime) -> String {
@@ -220,18 +317,20 @@ impl IamUnusedCredentials {
         idle_secs > self.max_unused_secs
     }
 
-    /// An active key unused for too long: the one thing this function fixes.
+    /// An active key unused for too long: the one thing this function fixes. (Judged on a state read
+    /// with its usage: the read-back has none.)
     pub fn is_unused(&self, key: &AccessKey) -> bool {
-        key.is_active() && self.is_unused_secs(key.idle_secs)
+        key.is_active() && key.usage.as_ref().is_some_and(|u| self.is_unused_secs(u.idle_secs))
     }
 
     /// IAM.3: an active key in use but older than `ACCESS_KEY_MAX_AGE_DAYS`.
     pub fn is_old_in_use(&self, key: &AccessKey) -> bool {
-        key.is_active() && !self.is_unused_secs(key.idle_secs) && key.age_secs > self.max_age_secs
+        key.is_active()
+            && key.usage.as_ref().is_some_and(|u| !self.is_unused_secs(u.idle_secs) && u.age_secs > self.max_age_secs)
     }
 
     pub fn is_password_unused(&self, password: &ConsolePassword) -> bool {
-        self.is_unused_secs(password.idle_secs)
+        password.usage.as_ref().is_some_and(|u| self.is_unused_secs(u.idle_secs))
     }
 
     /// What is left for a person: old keys in use, an unused console password.
@@ -245,32 +344,35 @@ impl IamUnusedCredentials {
                     "access key {} is {} days old (ACCESS_KEY_MAX_AGE_DAYS={}) and in use, {}: rotate it with whoever \
                      uses it (IAM.3)",
                     k.access_key_id,
-                    k.days_old,
+                    k.days_old(),
                     self.max_age_days,
                     k.last_use()
                 )
             })
             .collect();
-        if let Some(p) = state.console_password.as_ref().filter(|p| self.is_password_unused(p)) {
-            let used = match &p.last_used_date {
+        let unused = state.console_password.as_ref().filter(|p| self.is_password_unused(p));
+        if let Some((p, u)) = unused.and_then(|p| Some((p, p.usage.as_ref()?))) {
+            let used = match &u.last_used_date {
                 Some(date) => format!("last used {date}"),
                 None => format!("never used, created {}", p.create_date),
             };
             todo.push(format!(
                 "the console password is unused for {} days ({used}): remove the login profile if the user does not \
                  need the console (not done automatically)",
-                p.days_unused
+                u.days_unused
             ));
         }
         todo
     }
 
-    /// ListAccessKeys, GetAccessKeyLastUsed per key, GetLoginProfile; `None` when the user is gone.
+    /// ListAccessKeys, GetAccessKeyLastUsed per key (only `with_usage`), GetLoginProfile; `None` when
+    /// the user is gone.
     async fn credentials(
         &self,
         cx: &Cx<'_, aws_sdk_iam::Client>,
         name: &str,
         password_last_used: Option<DateTime>,
+        with_usage: bool,
     ) -> Result<Option<Credentials>> {
         let now = DateTime::from(cx.now);
         let mut listed = Vec::new();
@@ -290,6 +392,16 @@ impl IamUnusedCredentials {
             let (Some(id), Some(created)) = (meta.access_key_id(), meta.create_date()) else {
                 continue;
             };
+            let status = meta.status().map(|s| s.as_str().to_owned()).unwrap_or_else(|| "Unknown".into());
+            if !with_usage {
+                access_keys.push(AccessKey {
+                    access_key_id: id.to_owned(),
+                    status,
+                    create_date: rfc3339(created),
+                    usage: None,
+                });
+                continue;
+            }
             let last_used = match cx.client.get_access_key_last_used().access_key_id(id).send().await {
                 Ok(out) => out.access_key_last_used,
                 Err(e) => {
@@ -306,26 +418,28 @@ impl IamUnusedCredentials {
             let age_secs = elapsed(&now, created);
             access_keys.push(AccessKey {
                 access_key_id: id.to_owned(),
-                status: meta.status().map(|s| s.as_str().to_owned()).unwrap_or_else(|| "Unknown".into()),
+                status,
                 create_date: rfc3339(created),
-                last_used_date: used_at.map(rfc3339),
-                last_used_service: service.map(str::to_owned),
-                days_unused: idle_secs / DAY,
-                days_old: age_secs / DAY,
-                idle_secs,
-                age_secs,
+                usage: Some(KeyUsage {
+                    last_used_date: used_at.map(rfc3339),
+                    last_used_service: service.map(str::to_owned),
+                    days_unused: idle_secs / DAY,
+                    days_old: age_secs / DAY,
+                    idle_secs,
+                    age_secs,
+                }),
             });
         }
         let console_password = match cx.client.get_login_profile().user_name(name).send().await {
             Ok(out) => out.login_profile.map(|profile| {
                 let created = *profile.create_date();
                 let idle_secs = elapsed(&now, password_last_used.as_ref().unwrap_or(&created));
-                ConsolePassword {
-                    create_date: rfc3339(&created),
+                let usage = with_usage.then(|| PasswordUsage {
                     last_used_date: password_last_used.as_ref().map(rfc3339),
                     days_unused: idle_secs / DAY,
                     idle_secs,
-                }
+                });
+                ConsolePassword { create_date: rfc3339(&created), usage }
             }),
             Err(e) => {
                 let e = AwsError::from_sdk("iam:GetLoginProfile", name, e);
@@ -336,7 +450,8 @@ impl IamUnusedCredentials {
                 None
             }
         };
-        Ok(Some(Credentials { user_name: name.to_owned(), access_keys, console_password, checked_at: rfc3339(&now) }))
+        let checked_at = with_usage.then(|| rfc3339(&now));
+        Ok(Some(Credentials { user_name: name.to_owned(), access_keys, console_password, checked_at }))
     }
 
     async fn tags(&self, cx: &Cx<'_, aws_sdk_iam::Client>, name: &str) -> Result<Option<Vec<(String, String)>>> {
@@ -480,12 +595,14 @@ impl Control for IamUnusedCredentials {
         ))
     }
 
-    /// The user's own ARN once found (it has the path); before that, the ARN a plain name has, or the
-    /// id as the event gave it.
+    /// The user's own ARN once found (it has the path); before that, the ARN a plain name has, an
+    /// access key as Security Hub names it, or the id as the event gave it. Each resolves again to the
+    /// same user.
     fn arn(&self, user: &User, partition: &str, account: &str, _region: &str) -> String {
         match (&user.found, &user.named) {
             (Some(found), _) => found.arn.clone(),
             (None, Named::Name(name)) => format!("arn:{partition}:iam::{account}:user/{name}"),
+            (None, Named::AccessKey(key_id)) => format!("{ACCESS_KEY_PREFIX}{key_id}"),
             (None, _) => user.to_string(),
         }
     }
@@ -548,24 +665,33 @@ impl Control for IamUnusedCredentials {
         }))
     }
 
-    /// GetUser (for `PasswordLastUsed`, and whether the user still exists), then the credentials.
+    /// The read-back (after a fix or an undo, and what undo compares): GetUser (whether the user still
+    /// exists), the keys and their status, whether there is a console password; no last use, no ages
+    /// (see `Credentials`), so no GetAccessKeyLastUsed.
     async fn read(&self, cx: &Cx<'_, aws_sdk_iam::Client>, user: &User) -> Result<Option<Credentials>> {
         let Some(name) = user.name() else {
             return Ok(None);
         };
-        let Some(current) = get_user(cx, name).await? else {
+        if get_user(cx, name).await?.is_none() {
             return Ok(None);
-        };
-        let password_last_used = current.found.and_then(|f| f.password_last_used);
-        self.credentials(cx, name, password_last_used).await
+        }
+        self.credentials(cx, name, None, false).await
     }
 
-    /// The listing or GetUser that found the user, milliseconds old, gives `PasswordLastUsed`.
+    /// The state that decides, with every key's last use and age. The listing or GetUser that found
+    /// the user, milliseconds old, gives `PasswordLastUsed`.
     async fn read_before(&self, cx: &Cx<'_, aws_sdk_iam::Client>, user: &User) -> Result<Option<Credentials>> {
-        match &user.found {
-            Some(found) => self.credentials(cx, &found.name, found.password_last_used).await,
-            None => self.read(cx, user).await,
-        }
+        let found = match &user.found {
+            Some(found) => found.clone(),
+            None => match user.name() {
+                Some(name) => match get_user(cx, name).await?.and_then(|u| u.found) {
+                    Some(found) => found,
+                    None => return Ok(None),
+                },
+                None => return Ok(None),
+            },
+        };
+        self.credentials(cx, &found.name, found.password_last_used, true).await
     }
 
     /// No active key unused too long, no active key too old (IAM.3), no console password unused too long.
@@ -585,32 +711,27 @@ impl Control for IamUnusedCredentials {
 
     /// Fixed when no active key is unused any more. An old key in use or an unused password may remain:
     /// those are a person's to act on, and the detail says so.
-    fn is_fixed(&self, _before: &Credentials, after: &Credentials) -> bool {
-        !after.access_keys.iter().any(|k| self.is_unused(k))
+    /// (The read-back has no usage: every key judged unused before must be inactive, or gone, now.)
+    fn is_fixed(&self, before: &Credentials, after: &Credentials) -> bool {
+        before.access_keys.iter().filter(|k| self.is_unused(k)).all(|k| {
+            let now = after.access_keys.iter().find(|a| a.access_key_id == k.access_key_id);
+            now.is_none_or(|a| !a.is_active())
+        })
     }
 
-    async fn fix(&self, cx: &Cx<'_, aws_sdk_iam::Client>, user: &User, before: &Credentials) -> Result<String> {
+    async fn fix(&self, cx: &Cx<'_, aws_sdk_iam::Client>, _user: &User, before: &Credentials) -> Result<String> {
         let name = before.user_name.as_str();
         let mut done = Vec::new();
         for key in before.access_keys.iter().filter(|k| self.is_unused(k)) {
             let id = key.access_key_id.as_str();
-            let sent = cx
-                .client
-                .update_access_key()
-                .user_name(name)
-                .access_key_id(id)
-                .status(StatusType::Inactive)
-                .send()
-                .await;
-            match sent {
+            match set_status(cx, name, id, StatusType::Inactive).await {
                 Ok(_) => done.push(format!(
                     "{id} ({}, unused {} days > CREDENTIAL_MAX_UNUSED_DAYS={})",
                     key.last_use(),
-                    key.days_unused,
+                    key.days_unused(),
                     self.max_unused_days
                 )),
-                Err(e) => {
-                    let mut e = AwsError::from_sdk("iam:UpdateAccessKey", format!("{id} of {user}"), e);
+                Err(mut e) => {
                     // Deleted since the read: nothing left to deactivate; the read-back decides.
                     if not_found(&e) {
                         continue;
@@ -634,6 +755,100 @@ impl Control for IamUnusedCredentials {
         }
         Ok(detail)
     }
+
+    /// Undo: reactivate the keys the fix deactivated, and no other: those active in the recorded
+    /// `before` and inactive now. The engine calls it only while the user's keys are as the fix left
+    /// them (the read-back, milliseconds after the fix), so these are the fix's. A key inactive before
+    /// the fix stays inactive. If IAM refuses one, the keys already reactivated are deactivated again:
+    /// the user is left as the fix left them.
+    async fn restore(
+        &self,
+        cx: &Cx<'_, aws_sdk_iam::Client>,
+        _user: &User,
+        before: &Credentials,
+        now: &Credentials,
+    ) -> Result<String> {
+        let name = now.user_name.as_str();
+        if before.user_name != name {
+            return Err(Error::Target(format!(
+                "the recorded before is of user {}, not {name}: nothing was written",
+                before.user_name
+            )));
+        }
+        let deactivated: Vec<&str> = before
+            .access_keys
+            .iter()
+            .filter(|b| b.is_active())
+            .filter(|b| now.access_keys.iter().any(|n| n.access_key_id == b.access_key_id && !n.is_active()))
+            .map(|b| b.access_key_id.as_str())
+            .collect();
+        let mut reactivated: Vec<&str> = Vec::new();
+        for id in &deactivated {
+            let sent = set_status(cx, name, id, StatusType::Active).await;
+            let Err(e) = sent else {
+                reactivated.push(id);
+                continue;
+            };
+            let mut left = Vec::new();
+            for done in &reactivated {
+                if let Err(again) = set_status(cx, name, done, StatusType::Inactive).await {
+                    left.push(format!("{done} ({again})"));
+                }
+            }
+            return Err(Error::NeedsAction(if left.is_empty() {
+                let again = if reactivated.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} reactivated, then deactivated again)", reactivated.join(", "))
+                };
+                format!(
+                    "{e}; nothing of the undo was kept{again}: the keys of {name} are as the fix left them. Reactivate \
+                     {} by hand (aws iam update-access-key --status Active) once the cause is fixed, or run the undo \
+                     again",
+                    deactivated.join(", ")
+                )
+            } else {
+                format!(
+                    "{e}; then deactivating again the keys reactivated before it failed: {} stay active. Compare \
+                     {name}'s keys with this action's before and set their status by hand",
+                    left.join(", ")
+                )
+            }));
+        }
+        Ok(if reactivated.is_empty() {
+            "no key to reactivate: none was active before the fix and inactive now".to_owned()
+        } else {
+            format!("reactivated {} (deactivated by the fix; no other key touched)", reactivated.join(", "))
+        })
+    }
+
+    /// The same keys with the same status as before (and the same console password, created when it
+    /// was), whatever their last use and ages say now.
+    fn is_restored(&self, before: &Credentials, after: &Credentials) -> bool {
+        let settled = |c: &Credentials| {
+            let mut c = c.clone().without_usage();
+            c.access_keys.sort_by(|a, b| a.access_key_id.cmp(&b.access_key_id));
+            c
+        };
+        settled(before) == settled(after)
+    }
+}
+
+async fn set_status(
+    cx: &Cx<'_, aws_sdk_iam::Client>,
+    user_name: &str,
+    key_id: &str,
+    status: StatusType,
+) -> std::result::Result<(), AwsError> {
+    cx.client
+        .update_access_key()
+        .user_name(user_name)
+        .access_key_id(key_id)
+        .status(status)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| AwsError::from_sdk("iam:UpdateAccessKey", format!("{key_id} of {user_name}"), e))
 }
 
 #[cfg(test)]
@@ -661,16 +876,22 @@ mod tests {
     }
 
     fn key(status: &str, unused_days: u64, age_days: u64) -> AccessKey {
+        keyed("AKIAIOSFODNN7EXAMPLE", status, unused_days, age_days)
+    }
+
+    fn keyed(id: &str, status: &str, unused_days: u64, age_days: u64) -> AccessKey {
         AccessKey {
-            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            access_key_id: id.into(),
             status: status.into(),
             create_date: "2025-01-01T00:00:00Z".into(),
-            last_used_date: None,
-            last_used_service: None,
-            days_unused: unused_days,
-            days_old: age_days,
-            idle_secs: unused_days * DAY + 1,
-            age_secs: age_days * DAY + 1,
+            usage: Some(KeyUsage {
+                last_used_date: None,
+                last_used_service: None,
+                days_unused: unused_days,
+                days_old: age_days,
+                idle_secs: unused_days * DAY + 1,
+                age_secs: age_days * DAY + 1,
+            }),
         }
     }
 
@@ -680,11 +901,9 @@ mod tests {
             access_keys: keys,
             console_password: password_unused_days.map(|d| ConsolePassword {
                 create_date: "2025-01-01T00:00:00Z".into(),
-                last_used_date: None,
-                days_unused: d,
-                idle_secs: d * DAY + 1,
+                usage: Some(PasswordUsage { last_used_date: None, days_unused: d, idle_secs: d * DAY + 1 }),
             }),
-            checked_at: "2026-03-05T00:00:00Z".into(),
+            checked_at: Some("2026-03-05T00:00:00Z".into()),
         }
     }
 
@@ -751,7 +970,7 @@ mod tests {
         // 90 days and a second is older than 90 days; exactly 90 days is not.
         let mut edge = key("Active", 90, 90);
         assert!(c.is_unused(&edge));
-        edge.idle_secs = 90 * DAY;
+        edge.usage.as_mut().unwrap().idle_secs = 90 * DAY;
         assert!(!c.is_unused(&edge));
     }
 
@@ -774,12 +993,15 @@ mod tests {
     #[test]
     fn deactivating_the_unused_keys_is_a_fix_even_with_an_old_key_in_use_left() {
         let c = control(&[]);
-        let before = state(vec![key("Active", 3, 200), key("Active", 150, 150)], Some(120));
+        let (used, unused) = ("AKIAZ3EXAMPLE7CIUSED1", "AKIAZ3EXAMPLE7CIOLD01");
+        let before = state(vec![keyed(used, "Active", 3, 200), keyed(unused, "Active", 150, 150)], Some(120));
         assert_eq!(c.needs_action(&before), None);
-        let after = state(vec![key("Active", 3, 200), key("Inactive", 150, 150)], Some(120));
+        let after = state(vec![keyed(used, "Active", 3, 200), keyed(unused, "Inactive", 150, 150)], Some(120));
         assert!(!c.is_compliant(&after), "IAM.3 and the password still fail");
-        assert!(c.is_fixed(&before, &after));
-        assert!(!c.is_fixed(&before, &before), "a key still active and unused is a failed fix");
+        // The read-back has no usage: judged by the keys the fix was for.
+        assert!(c.is_fixed(&before, &after.clone().without_usage()));
+        assert!(c.is_fixed(&before, &state(vec![keyed(used, "Active", 3, 200)], None).without_usage()), "deleted");
+        assert!(!c.is_fixed(&before, &before.clone().without_usage()), "a key still active and unused is a failed fix");
     }
 
     #[test]
@@ -814,6 +1036,148 @@ mod tests {
             }),
         };
         assert_eq!(arn(&found), "arn:aws:iam::111122223333:user/ci/a@b");
+    }
+
+    /// A state as `credentials` measures it at `checked_at`: the ages follow from the dates.
+    fn measured() -> Credentials {
+        let date = |s: &str| DateTime::from_str(s, DateTimeFormat::DateTime).unwrap();
+        let now = date("2026-03-05T10:20:30.5Z");
+        let usage = |created: &str, used: Option<&str>, service: Option<&str>| {
+            let idle_secs = elapsed(&now, &date(used.unwrap_or(created)));
+            let age_secs = elapsed(&now, &date(created));
+            KeyUsage {
+                last_used_date: used.map(Into::into),
+                last_used_service: service.map(Into::into),
+                days_unused: idle_secs / DAY,
+                days_old: age_secs / DAY,
+                idle_secs,
+                age_secs,
+            }
+        };
+        let key = |id: &str, status: &str, created: &str, used, service| AccessKey {
+            access_key_id: id.into(),
+            status: status.into(),
+            create_date: created.into(),
+            usage: Some(usage(created, used, service)),
+        };
+        let password_idle = elapsed(&now, &date("2025-11-02T08:00:00Z"));
+        Credentials {
+            user_name: "deploy+ci@example.com".into(),
+            access_keys: vec![
+                key(
+                    "AKIAZ3EXAMPLE7CIUSED1",
+                    "Active",
+                    "2025-01-01T00:00:00Z",
+                    Some("2026-03-04T23:59:59Z"),
+                    Some("s3"),
+                ),
+                key("AKIAZ3EXAMPLE7CIOLD01", "Inactive", "2025-06-30T12:00:00Z", None, None),
+            ],
+            console_password: Some(ConsolePassword {
+                create_date: "2025-01-01T00:00:00Z".into(),
+                usage: Some(PasswordUsage {
+                    last_used_date: Some("2025-11-02T08:00:00Z".into()),
+                    days_unused: password_idle / DAY,
+                    idle_secs: password_idle,
+                }),
+            }),
+            checked_at: Some(rfc3339(&now)),
+        }
+    }
+
+    /// Undo reads `before` (with usage) and compares read-backs (without) from the ledger's JSON: both
+    /// give the same state back, the ages to the second included.
+    #[test]
+    fn state_round_trips_through_its_json() {
+        let full = measured();
+        let no_password = Credentials { console_password: None, access_keys: vec![], ..full.clone() };
+        for state in [full.clone(), full.clone().without_usage(), no_password.clone(), no_password.without_usage()] {
+            let json = serde_json::to_value(&state).unwrap();
+            let back: Credentials = serde_json::from_value(json.clone()).unwrap_or_else(|e| panic!("{json}: {e}"));
+            assert_eq!(back, state, "{json}");
+        }
+        let c = control(&[("CREDENTIAL_MAX_UNUSED_DAYS", "1")]);
+        let back: Credentials = serde_json::from_value(serde_json::to_value(&full).unwrap()).unwrap();
+        assert_eq!(back.access_keys[0].usage.as_ref().unwrap().idle_secs, 10 * 3600 + 20 * 60 + 31);
+        assert!(!c.is_unused(&back.access_keys[0]), "used 10 hours ago");
+        let mut undated = serde_json::to_value(&full).unwrap();
+        undated.as_object_mut().unwrap().remove("CheckedAt");
+        assert!(serde_json::from_value::<Credentials>(undated).unwrap_err().to_string().contains("CheckedAt"));
+    }
+
+    #[test]
+    fn the_read_back_shows_keys_and_statuses_only() {
+        let json = serde_json::to_value(measured().without_usage()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"UserName": "deploy+ci@example.com",
+                "AccessKeys": [
+                    {"AccessKeyId": "AKIAZ3EXAMPLE7CIUSED1", "Status": "Active", "CreateDate": "2025-01-01T00:00:00Z"},
+                    {"AccessKeyId": "AKIAZ3EXAMPLE7CIOLD01", "Status": "Inactive", "CreateDate": "2025-06-30T12:00:00Z"}
+                ],
+                "ConsolePassword": {"CreateDate": "2025-01-01T00:00:00Z"}})
+        );
+    }
+
+    #[test]
+    fn restored_means_the_same_keys_with_the_same_status() {
+        let c = control(&[]);
+        let before = measured();
+        let mut after = before.clone().without_usage();
+        assert!(c.is_restored(&before, &after));
+        after.access_keys.reverse();
+        assert!(c.is_restored(&before, &after), "in another order");
+        for change in [
+            |c: &mut Credentials| c.access_keys[0].status = "Inactive".into(),
+            |c: &mut Credentials| c.access_keys[1].status = "Active".into(),
+            |c: &mut Credentials| drop(c.access_keys.pop()),
+            |c: &mut Credentials| c.console_password = None,
+        ] {
+            let mut after = before.clone().without_usage();
+            change(&mut after);
+            assert!(!c.is_restored(&before, &after), "{after:?}");
+        }
+    }
+
+    /// Undo resolves the report's `resource` (what `arn` wrote) back to the same user.
+    #[test]
+    fn report_names_resolve_to_the_same_user() {
+        let c = control(&[]);
+        let found = User {
+            named: Named::Name("a@b".into()),
+            found: Some(Found {
+                name: "a@b".into(),
+                arn: "arn:aws:iam::111122223333:user/ci/a@b".into(),
+                user_id: "AIDAZ3EXAMPLE7CIDEPLY".into(),
+                password_last_used: None,
+            }),
+        };
+        let cases = [
+            (found, Named::Name("a@b".into()), Some("111122223333")),
+            (User::named(Named::Name("a@b".into())), Named::Name("a@b".into()), Some("111122223333")),
+            (
+                User::named(Named::AccessKey("AKIAIOSFODNN7EXAMPLE".into())),
+                Named::AccessKey("AKIAIOSFODNN7EXAMPLE".into()),
+                None,
+            ),
+            // A unique id is a name or an id until IAM says (locate tries both).
+            (
+                User::named(Named::UserId("AIDAZ3EXAMPLE7CIDEPLY".into())),
+                Named::IdOrName("AIDAZ3EXAMPLE7CIDEPLY".into()),
+                None,
+            ),
+        ];
+        for (user, named, account) in cases {
+            let name = c.arn(&user, "aws", "111122223333", "us-east-1");
+            let r = ResourceRef {
+                id: name.clone(),
+                account: Some("111122223333".into()),
+                region: Some("us-east-1".into()),
+                ..Default::default()
+            };
+            let want = Resolved::Target { target: User::named(named), account: account.map(Into::into), region: None };
+            assert_eq!(c.resolve(&r), Ok(want), "{name}");
+        }
     }
 
     #[test]

@@ -188,11 +188,10 @@ async fn of_two_keys_only_the_unused_one_is_deactivated() {
     let now = later();
     let rt: Rt = s.proxy.runtime_at(s.config.clone(), &[], now).await;
     // Keys are read one after the other in IAM's order: the first was used yesterday, the second
-    // never (the emulator's answer); the same again for the read-back.
-    for _ in 0..2 {
-        used_recently(&s.proxy, &user, now, Some(1));
-        forward_one(&s.proxy);
-    }
+    // never (the emulator's answer). The read-back asks for no last use.
+    used_recently(&s.proxy, &user, now, Some(1));
+    forward_one(&s.proxy);
+    s.proxy.clear();
     let report = rt.handle(&json!({ "resource_id": user.arn })).await.unwrap();
     let r = only(&report);
     assert_eq!(r.outcome, Outcome::Remediated, "{r:#?}");
@@ -205,7 +204,8 @@ async fn of_two_keys_only_the_unused_one_is_deactivated() {
         "{}",
         r.detail
     );
-    assert_eq!(s.proxy.injected(), 4);
+    assert_eq!(s.proxy.injected(), 2);
+    assert_eq!(s.proxy.requests().iter().filter(|r| is_last_used(r)).count(), 2, "none for the read-back");
     assert_statuses(&s.iam, &user, &["Active", "Inactive"]).await;
     let statuses =
         |v: &Value| v["AccessKeys"].as_array().unwrap().iter().map(|k| k["Status"].clone()).collect::<Vec<_>>();
@@ -375,6 +375,141 @@ async fn a_deactivation_that_did_not_happen_fails() {
         "{text}"
     );
     assert_statuses(&s.iam, &denied, &["Active"]).await;
+}
+
+fn is_update(r: &Request) -> bool {
+    r.operation == "UpdateAccessKey"
+}
+
+/// The IAM writes the proxy saw since the last `clear` (the ledger's DynamoDB writes left out), with
+/// the key and status each one set.
+fn iam_writes(proxy: &Proxy) -> Vec<String> {
+    let iam = |r: &Request| r.body.contains("Version=2010-05-08");
+    proxy
+        .writes()
+        .into_iter()
+        .filter(iam)
+        .map(|r| {
+            let field = |name: &str| {
+                r.body.split('&').find_map(|kv| kv.strip_prefix(&format!("{name}="))).unwrap_or("").to_owned()
+            };
+            format!("{} {} {}", r.operation, field("AccessKeyId"), field("Status"))
+        })
+        .collect()
+}
+
+/// A runtime at `now` with the ledger `table` (`LEDGER_TABLE`), for undo.
+async fn with_ledger(s: &Setup, table: &str, now: SystemTime) -> Rt {
+    s.proxy.runtime_at(s.config.clone(), &[("LEDGER_TABLE", table)], now).await
+}
+
+/// Deactivates the user's unused keys and returns the action id.
+async fn deactivated(rt: &Rt, user: &TestUser) -> String {
+    let report = rt.handle(&json!({ "resource_id": user.name })).await.unwrap();
+    let r = only(&report);
+    assert_eq!(r.outcome, Outcome::Remediated, "{r:?}");
+    r.action_id.clone().expect("an action id with LEDGER_TABLE")
+}
+
+#[tokio::test]
+async fn undo_reactivates_exactly_the_keys_the_fix_deactivated() {
+    let s = setup().await;
+    let table = ledger_table(&s.config).await;
+    let rt = with_ledger(&s, &table, later()).await;
+    // The first key was deactivated by its owner long ago: the fix leaves it, and so must undo.
+    let user = new_user(&s.iam, 2, &[]).await;
+    let (old, unused) = (&user.keys[0], &user.keys[1]);
+    s.iam
+        .update_access_key()
+        .user_name(&user.name)
+        .access_key_id(old)
+        .status(StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    let action = deactivated(&rt, &user).await;
+    assert_statuses(&s.iam, &user, &["Inactive", "Inactive"]).await;
+    // Three days later (another invocation, another "now"): the ages in the state have changed, the
+    // keys have not, so undo goes ahead.
+    let later_rt = with_ledger(&s, &table, later() + 3 * DAY).await;
+    s.proxy.clear();
+    let report = later_rt.handle(&undo(&action)).await.unwrap();
+    let r = only(&report);
+    assert_eq!((r.outcome, r.resource.as_str()), (Outcome::Undone, user.arn.as_str()), "{r:?}");
+    assert!(
+        r.detail.starts_with(&format!("reactivated {unused} (deactivated by the fix; no other key touched)")),
+        "{}",
+        r.detail
+    );
+    assert_statuses(&s.iam, &user, &["Inactive", "Active"]).await;
+    assert_eq!(iam_writes(&s.proxy), [format!("UpdateAccessKey {unused} Active")]);
+
+    // Two keys deactivated by one fix: both come back.
+    let both = new_user(&s.iam, 2, &[]).await;
+    let action = deactivated(&rt, &both).await;
+    s.proxy.clear();
+    let report = rt.handle(&undo(&action)).await.unwrap();
+    assert_eq!(only(&report).outcome, Outcome::Undone, "{report:#?}");
+    assert_statuses(&s.iam, &both, &["Active", "Active"]).await;
+    assert_eq!(iam_writes(&s.proxy).len(), 2);
+}
+
+#[tokio::test]
+async fn undo_of_keys_changed_since_the_fix_writes_nothing() {
+    let s = setup().await;
+    let table = ledger_table(&s.config).await;
+    let rt = with_ledger(&s, &table, later()).await;
+    let user = new_user(&s.iam, 1, &[]).await;
+    let action = deactivated(&rt, &user).await;
+    // The owner made a new key since: undo must not put the old one back beside it unasked.
+    let new_key = s.iam.create_access_key().user_name(&user.name).send().await.unwrap().access_key.unwrap();
+    let new_key = new_key.access_key_id();
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let text = err.to_string();
+    assert!(text.contains("changed since action"), "{text}");
+    assert!(text.contains(new_key), "the state now: {text}");
+    // serde_json's map order depends on feature unification (preserve_order): look for the key, not the order.
+    let left = text.split("the fix left").nth(1).unwrap_or_default();
+    assert!(left.contains(&format!("\"AccessKeyId\":\"{}\"", user.keys[0])), "{text}");
+    assert!(iam_writes(&s.proxy).is_empty(), "no IAM write: {:?}", s.proxy.requests());
+    assert_statuses(&s.iam, &user, &["Inactive", "Active"]).await;
+}
+
+#[tokio::test]
+async fn an_undo_iam_refuses_leaves_the_keys_as_the_fix_left_them() {
+    let s = setup().await;
+    let table = ledger_table(&s.config).await;
+    let rt = with_ledger(&s, &table, later()).await;
+    let user = new_user(&s.iam, 2, &[]).await;
+    let action = deactivated(&rt, &user).await;
+    // The first reactivation goes through, the second is refused: the first key is deactivated again.
+    s.proxy.inject_action(is_update, Action::Delay(Duration::ZERO), Some(1));
+    let body = "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type>\
+                <Code>AccessDenied</Code><Message>not authorized to perform iam:UpdateAccessKey</Message></Error>\
+                <RequestId>injected</RequestId></ErrorResponse>";
+    s.proxy.inject(Fault { matches: is_update, status: 403, body: body.into(), times: Some(1) });
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let text = err.to_string();
+    let (first, second) = (&user.keys[0], &user.keys[1]);
+    assert!(text.contains("iam:UpdateAccessKey") && text.contains("AccessDenied") && text.contains(second), "{text}");
+    assert!(text.contains(&format!("({first} reactivated, then deactivated again)")), "{text}");
+    assert_statuses(&s.iam, &user, &["Inactive", "Inactive"]).await;
+    assert_eq!(
+        iam_writes(&s.proxy),
+        [
+            format!("UpdateAccessKey {first} Active"),
+            format!("UpdateAccessKey {second} Active"),
+            format!("UpdateAccessKey {first} Inactive")
+        ]
+    );
+    // Nothing was marked undone: the same undo works once IAM allows it.
+    let report = rt.handle(&undo(&action)).await.unwrap();
+    assert_eq!(only(&report).outcome, Outcome::Undone, "{report:#?}");
+    assert_statuses(&s.iam, &user, &["Active", "Active"]).await;
 }
 
 /// A `ListUsers` page as IAM writes it.

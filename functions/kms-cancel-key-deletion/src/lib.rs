@@ -5,16 +5,17 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use aws_config::SdkConfig;
-use aws_sdk_kms::primitives::DateTimeFormat;
+use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_kms::types::{KeyManagerType, KeyMetadata};
 use remediation_core::config::partition_of;
 use remediation_core::wiring::{ConfigRule, Permission, Setting, Wiring};
 use remediation_core::{
     Arn, AwsError, ChangeLookup, Control, Cx, Description, Resolved, ResourceRef, Result, Settings,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub struct KmsCancelKeyDeletion {
     reenable: bool,
@@ -69,7 +70,7 @@ impl fmt::Display for Key {
 }
 
 /// What the report shows as `before` / `after`: the key state and the deletion that was scheduled.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct KeyStatus {
     pub key_state: String,
@@ -77,7 +78,7 @@ pub struct KeyStatus {
     /// multi-Region primary key still waiting for its replicas to be deleted.
     pub deletion_date: Option<String>,
     /// The waiting period of a primary key in `PendingReplicaDeletion`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_deletion_window_in_days: Option<i32>,
 }
 
@@ -96,6 +97,11 @@ impl KeyStatus {
         matches!(self.key_state.as_str(), "PendingDeletion" | "PendingReplicaDeletion")
     }
 
+    /// `DeletionDate` as a time; `None` when there is none (or it is not RFC 3339).
+    fn deletion_time(&self) -> Option<DateTime> {
+        self.deletion_date.as_deref().and_then(|d| DateTime::from_str(d, DateTimeFormat::DateTime).ok())
+    }
+
     fn scheduled(&self) -> String {
         match (&self.deletion_date, self.pending_deletion_window_in_days) {
             (Some(date), _) => format!("the deletion scheduled for {date}"),
@@ -108,6 +114,39 @@ impl KeyStatus {
 const NOT_FOUND: &[&str] = &["NotFoundException"];
 /// CancelKeyDeletion on a key that is no longer pending deletion (someone cancelled it meanwhile).
 const NOT_PENDING: &[&str] = &["KMSInvalidStateException"];
+
+/// KMS's shortest and longest waiting period before it deletes a key.
+const MIN_WINDOW_DAYS: i32 = 7;
+const MAX_WINDOW_DAYS: i32 = 30;
+/// How much sooner than the recorded one a new deletion date may be and still count as restored: the
+/// difference between our clock and KMS's, which the rounding to whole days cannot absorb when what was
+/// left of the window is a whole number of days.
+const CLOCK_SLACK_SECS: f64 = 60.0;
+
+/// The waiting period that schedules `before`'s deletion again at `now`: what was left of it, rounded
+/// up to whole days, within KMS's 7 to 30 days. A deletion date already passed gets the minimum; a
+/// primary key waiting for its replicas gets its own window again; a date we cannot read, the longest.
+fn pending_window(before: &KeyStatus, now: SystemTime) -> i32 {
+    let days = match (before.deletion_time(), before.pending_deletion_window_in_days) {
+        (Some(date), _) => {
+            let left =
+                SystemTime::try_from(date).ok().and_then(|date| date.duration_since(now).ok()).unwrap_or_default();
+            // Saturating: a far-off date gives the maximum.
+            (left.as_secs_f64() / 86_400.0).ceil() as i32
+        }
+        (None, Some(days)) => days,
+        (None, None) => MAX_WINDOW_DAYS,
+    };
+    days.clamp(MIN_WINDOW_DAYS, MAX_WINDOW_DAYS)
+}
+
+/// The key id in a key id or key ARN (ScheduleKeyDeletion takes no alias; the emulator takes no ARN).
+fn key_id_in(name: &str) -> Option<&str> {
+    match Arn::parse(name) {
+        Some(arn) => arn.resource.strip_prefix("key/").filter(|id| is_key_id(id)),
+        None => is_key_id(name).then_some(name),
+    }
+}
 
 /// `1234abcd-12ab-34cd-56ef-1234567890ab`, or a multi-Region `mrk-` id (32 hex digits, dashes allowed).
 fn is_key_id(id: &str) -> bool {
@@ -264,9 +303,17 @@ impl Control for KmsCancelKeyDeletion {
         )
         .allowed(&["true", "false"])],
         permissions: &[
+            // ScheduleKeyDeletion: undo only (`{"undo": "<action id>"}`), which puts back a deletion this
+            // function cancelled.
             Permission::allow(
                 "Keys",
-                &["kms:DescribeKey", "kms:ListResourceTags", "kms:CancelKeyDeletion", "kms:EnableKey"],
+                &[
+                    "kms:DescribeKey",
+                    "kms:ListResourceTags",
+                    "kms:CancelKeyDeletion",
+                    "kms:EnableKey",
+                    "kms:ScheduleKeyDeletion",
+                ],
                 "arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*",
             ),
             Permission::allow("KmsNoResourceType", &["kms:ListKeys", "kms:ListAliases"], "*"),
@@ -463,10 +510,63 @@ impl Control for KmsCancelKeyDeletion {
         }
         Ok(done)
     }
+
+    /// Schedules the deletion again. KMS cannot bring back the old date: the new waiting period is what
+    /// was left of the old one (`pending_window`), so the key is never deleted sooner than it would
+    /// have been. A key the fix enabled needs no DisableKey: PendingDeletion makes it unusable again.
+    async fn restore(
+        &self,
+        cx: &Cx<'_, aws_sdk_kms::Client>,
+        key: &Key,
+        before: &KeyStatus,
+        _now: &KeyStatus,
+    ) -> Result<String> {
+        if !before.is_scheduled_for_deletion() {
+            return Err(remediation_core::Error::Target(format!(
+                "the recorded before of {key} is {}, not a scheduled deletion: there is nothing to put back",
+                before.key_state
+            )));
+        }
+        let key_id = match key_id_in(&key.key_id) {
+            Some(id) => id.to_owned(),
+            None => match describe_key(cx, &key.key_id).await? {
+                Some(meta) => meta.key_id().to_owned(),
+                None => return Err(remediation_core::Error::Target(format!("{key} no longer exists"))),
+            },
+        };
+        let days = pending_window(before, cx.now);
+        let out = cx
+            .client
+            .schedule_key_deletion()
+            .key_id(&key_id)
+            .pending_window_in_days(days)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("kms:ScheduleKeyDeletion", &key_id, e))?;
+        let new_date = out.deletion_date().and_then(|d| d.fmt(DateTimeFormat::DateTime).ok());
+        let when = new_date.map(|d| format!(", for {d}")).unwrap_or_default();
+        Ok(format!("scheduled the key's deletion again in {days} days{when} (before the fix: {})", before.scheduled()))
+    }
+
+    /// The same state again, with a deletion date that may be later than the recorded one (KMS sets a
+    /// new one; never sooner, up to the clocks' difference), or the same waiting period for a primary
+    /// key waiting for its replicas.
+    fn is_restored(&self, before: &KeyStatus, after: &KeyStatus) -> bool {
+        if after.key_state != before.key_state || !after.is_scheduled_for_deletion() {
+            return false;
+        }
+        match (before.deletion_time(), after.deletion_time()) {
+            (Some(was), Some(now)) => now.as_secs_f64() + CLOCK_SLACK_SECS >= was.as_secs_f64(),
+            (None, None) => after.pending_deletion_window_in_days == before.pending_deletion_window_in_days,
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     const ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -583,6 +683,95 @@ mod tests {
         let key = Key::located(ID, Found { arn: "arn:aws:kms:x".into(), aws_managed: true, status: None });
         let description = control(&[]).describe(&cx, &key).await.unwrap().unwrap();
         assert_eq!(description.not_ours.as_deref(), Some("an AWS managed key: its lifecycle belongs to AWS"));
+    }
+
+    #[test]
+    fn a_state_round_trips_through_its_json() {
+        let mut primary = status("PendingReplicaDeletion");
+        primary.pending_deletion_window_in_days = Some(7);
+        let mut pending = status("PendingDeletion");
+        pending.deletion_date = Some("2026-03-12T14:22:10.5Z".into());
+        for s in [status("Enabled"), pending, primary] {
+            let json = serde_json::to_value(&s).unwrap();
+            assert_eq!(serde_json::from_value::<KeyStatus>(json).unwrap(), s);
+        }
+    }
+
+    /// Undo resolves the report's `resource` (what `arn` gave) back into the key.
+    #[test]
+    fn the_reported_name_resolves_to_the_same_key() {
+        let c = control(&[]);
+        let located = Key {
+            key_id: ID.into(),
+            found: Some(Found {
+                arn: format!("arn:aws:kms:eu-west-1:111122223333:key/{ID}"),
+                aws_managed: false,
+                status: None,
+            }),
+            first_read: Arc::default(),
+        };
+        for key in
+            [Key::named(ID), Key::named("alias/app"), Key::named("mrk-1234abcd12ab34cd56ef1234567890ab"), located]
+        {
+            let arn = c.arn(&key, "aws", "111122223333", "eu-west-1");
+            let r = ResourceRef {
+                id: arn.clone(),
+                account: Some("111122223333".into()),
+                region: Some("eu-west-1".into()),
+                ..Default::default()
+            };
+            match c.resolve(&r) {
+                Ok(Resolved::Target { target, account, region }) => {
+                    assert_eq!(c.arn(&target, "aws", "111122223333", "eu-west-1"), arn);
+                    assert_eq!((account.as_deref(), region.as_deref()), (Some("111122223333"), Some("eu-west-1")));
+                }
+                other => panic!("{arn}: {other:?}"),
+            }
+        }
+        assert_eq!(key_id_in(&format!("arn:aws:kms:eu-west-1:111122223333:key/{ID}")), Some(ID));
+        assert_eq!(key_id_in(ID), Some(ID));
+        assert_eq!(key_id_in("arn:aws:kms:eu-west-1:111122223333:alias/app"), None);
+        assert_eq!(key_id_in("alias/app"), None);
+    }
+
+    fn pending_until(date: &str) -> KeyStatus {
+        KeyStatus { deletion_date: Some(date.into()), ..status("PendingDeletion") }
+    }
+
+    #[test]
+    fn undo_schedules_what_was_left_of_the_window_and_never_less_than_seven_days() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_773_000_000); // 2026-03-08T20:00:00Z
+        let in_days = |d: f64| {
+            let shift = Duration::from_secs_f64(d.abs() * 86_400.0);
+            let t = if d < 0.0 { now - shift } else { now + shift };
+            DateTime::from(t).fmt(DateTimeFormat::DateTime).unwrap()
+        };
+        assert_eq!(pending_window(&pending_until(&in_days(29.99)), now), 30);
+        assert_eq!(pending_window(&pending_until(&in_days(12.5)), now), 13);
+        assert_eq!(pending_window(&pending_until(&in_days(12.0)), now), 12);
+        assert_eq!(pending_window(&pending_until(&in_days(7.0 - 1e-4)), now), 7, "a fix and undo seconds later");
+        assert_eq!(pending_window(&pending_until(&in_days(2.0)), now), 7, "KMS's minimum");
+        assert_eq!(pending_window(&pending_until(&in_days(-1.0)), now), 7, "already past: the minimum");
+        assert_eq!(pending_window(&pending_until("not a date"), now), 30, "unknown: the longest");
+        let primary = KeyStatus { pending_deletion_window_in_days: Some(9), ..status("PendingReplicaDeletion") };
+        assert_eq!(pending_window(&primary, now), 9);
+        assert_eq!(pending_window(&status("PendingDeletion"), now), 30);
+    }
+
+    #[test]
+    fn restored_means_pending_again_never_sooner() {
+        let c = control(&[]);
+        let before = pending_until("2026-03-12T14:22:10Z");
+        assert!(c.is_restored(&before, &before));
+        assert!(c.is_restored(&before, &pending_until("2026-03-19T09:00:00.25Z")), "a later date is KMS's new one");
+        assert!(c.is_restored(&before, &pending_until("2026-03-12T14:21:30Z")), "clocks a few seconds apart");
+        assert!(!c.is_restored(&before, &pending_until("2026-03-12T14:20:10Z")), "never sooner");
+        assert!(!c.is_restored(&before, &status("Enabled")));
+        assert!(!c.is_restored(&before, &status("Disabled")));
+        assert!(!c.is_restored(&before, &KeyStatus { key_state: "PendingReplicaDeletion".into(), ..before.clone() }));
+        let primary = KeyStatus { pending_deletion_window_in_days: Some(9), ..status("PendingReplicaDeletion") };
+        assert!(c.is_restored(&primary, &primary));
+        assert!(!c.is_restored(&primary, &KeyStatus { pending_deletion_window_in_days: Some(7), ..primary.clone() }));
     }
 
     #[test]

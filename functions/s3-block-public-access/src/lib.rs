@@ -9,7 +9,7 @@ use aws_sdk_s3control::types::PublicAccessBlockConfiguration as AccountBlock;
 use remediation_core::config::{is_account_id, is_region};
 use remediation_core::wiring::{ConfigRule, Permission, Wiring};
 use remediation_core::{Arn, AwsError, Control, Cx, Description, Resolved, ResourceRef, Result, Settings};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub struct S3BlockPublicAccess;
 
@@ -31,14 +31,38 @@ impl fmt::Display for Target {
     }
 }
 
-/// The four Block Public Access settings; a missing configuration reads as all off.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+/// The four Block Public Access settings; a missing configuration reads as all off, and says so
+/// (`"Configured": false`), so that undo deletes the configuration instead of writing four `false`s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BlockPublicAccess {
     pub block_public_acls: bool,
     pub ignore_public_acls: bool,
     pub block_public_policy: bool,
     pub restrict_public_buckets: bool,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub configured: bool,
+}
+
+impl Default for BlockPublicAccess {
+    /// No configuration at all.
+    fn default() -> Self {
+        BlockPublicAccess {
+            block_public_acls: false,
+            ignore_public_acls: false,
+            block_public_policy: false,
+            restrict_public_buckets: false,
+            configured: false,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl BlockPublicAccess {
@@ -83,6 +107,18 @@ fn is_bucket_name(name: &str) -> bool {
         && bytes[0].is_ascii_alphanumeric()
         && bytes[bytes.len() - 1].is_ascii_alphanumeric()
         && !name.contains("..")
+}
+
+/// The flags of `s`, as one of S3's two configuration types.
+macro_rules! flags {
+    ($builder:expr, $s:expr) => {
+        $builder
+            .block_public_acls($s.block_public_acls)
+            .ignore_public_acls($s.ignore_public_acls)
+            .block_public_policy($s.block_public_policy)
+            .restrict_public_buckets($s.restrict_public_buckets)
+            .build()
+    };
 }
 
 impl Control for S3BlockPublicAccess {
@@ -354,6 +390,62 @@ impl Control for S3BlockPublicAccess {
         }
         Ok(done)
     }
+
+    /// The old four flags back, or no configuration at all where there was none.
+    async fn restore(
+        &self,
+        cx: &Cx<'_, Client>,
+        target: &Target,
+        before: &BlockPublicAccess,
+        _now: &BlockPublicAccess,
+    ) -> Result<String> {
+        match (target, before.configured) {
+            (Target::Bucket { name: bucket, .. }, true) => {
+                let old = flags!(BucketBlock::builder(), before);
+                cx.client
+                    .s3
+                    .put_public_access_block()
+                    .bucket(bucket)
+                    .public_access_block_configuration(old)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("s3:PutPublicAccessBlock", bucket, e))?;
+                Ok(format!("put back the bucket's Block Public Access as it was ({} off)", before.off().join(", ")))
+            }
+            (Target::Bucket { name: bucket, .. }, false) => {
+                cx.client
+                    .s3
+                    .delete_public_access_block()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("s3:PutPublicAccessBlock", bucket, e))?;
+                Ok("deleted the bucket's Block Public Access configuration: it had none".into())
+            }
+            (Target::Account(account), true) => {
+                let old = flags!(AccountBlock::builder(), before);
+                cx.client
+                    .s3control
+                    .put_public_access_block()
+                    .account_id(account)
+                    .public_access_block_configuration(old)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("s3:PutAccountPublicAccessBlock", account, e))?;
+                Ok(format!("put back the account's Block Public Access as it was ({} off)", before.off().join(", ")))
+            }
+            (Target::Account(account), false) => {
+                cx.client
+                    .s3control
+                    .delete_public_access_block()
+                    .account_id(account)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("s3:PutAccountPublicAccessBlock", account, e))?;
+                Ok("deleted the account's Block Public Access configuration: it had none".into())
+            }
+        }
+    }
 }
 
 fn from_bucket(c: &BucketBlock) -> BlockPublicAccess {
@@ -362,6 +454,7 @@ fn from_bucket(c: &BucketBlock) -> BlockPublicAccess {
         ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
         block_public_policy: c.block_public_policy().unwrap_or(false),
         restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+        configured: true,
     }
 }
 
@@ -371,6 +464,7 @@ fn from_account(c: &AccountBlock) -> BlockPublicAccess {
         ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
         block_public_policy: c.block_public_policy().unwrap_or(false),
         restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+        configured: true,
     }
 }
 
@@ -436,6 +530,7 @@ mod tests {
             ignore_public_acls: true,
             block_public_policy: true,
             restrict_public_buckets: true,
+            configured: true,
         };
         assert!(S3BlockPublicAccess.is_compliant(&all));
         assert!(!S3BlockPublicAccess.is_compliant(&BlockPublicAccess { restrict_public_buckets: false, ..all }));

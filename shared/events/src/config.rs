@@ -218,7 +218,8 @@ pub fn is_account_id(s: &str) -> bool {
 /// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`...
 /// Called for every region an event names: one pass, no allocation.
 pub fn is_region(s: &str) -> bool {
-    let Some((words, number)) = s.rsplit_once('-') else { return false };
+    let Some(dash) = s.bytes().rposition(|b| b == b'-') else { return false };
+    let (words, number) = (&s[..dash], &s[dash + 1..]);
     // Two or three words of lowercase letters, the first two letters long.
     let (mut words_seen, mut len) = (1, 0);
     for b in words.bytes() {

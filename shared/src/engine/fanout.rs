@@ -289,6 +289,8 @@ impl<C: Control> Runtime<C> {
             call: None,
             accounts: None,
             messages: Vec::new(),
+            event_id: None,
+            undo: None,
         };
         match self.handle_trigger(&Value::Null, trigger).await {
             Ok(report) => Handled {

@@ -115,7 +115,9 @@ impl Request {
         if self.operation.contains(' ') {
             return !matches!(self.method.as_str(), "GET" | "HEAD");
         }
-        !["Get", "List", "Describe", "Head", "Receive"].iter().any(|p| self.operation.starts_with(p))
+        !["Get", "List", "Describe", "Head", "Receive", "Query", "Scan", "Lookup"]
+            .iter()
+            .any(|p| self.operation.starts_with(p))
     }
 }
 
@@ -487,4 +489,73 @@ pub async fn bad_input_makes_no_call<C: Control>() -> (usize, usize) {
     assert!(proxy.requests().is_empty(), "{}: bad input reached AWS: {:?}", C::NAME, proxy.requests());
     assert_eq!(rejected + ignored, cases.len());
     (rejected, ignored)
+}
+
+/// A ledger table (`LEDGER_TABLE`) as template.yaml declares it: string keys `pk` / `sk`, the
+/// `action` index on `action_id`; a unique name. Returns the name.
+pub async fn ledger_table(config: &SdkConfig) -> String {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+        ScalarAttributeType,
+    };
+    let name = unique("ledger");
+    let attr = |n: &str| {
+        AttributeDefinition::builder().attribute_name(n).attribute_type(ScalarAttributeType::S).build().unwrap()
+    };
+    let key = |n: &str, t: KeyType| KeySchemaElement::builder().attribute_name(n).key_type(t).build().unwrap();
+    aws_sdk_dynamodb::Client::new(config)
+        .create_table()
+        .table_name(&name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attr("pk"))
+        .attribute_definitions(attr("sk"))
+        .attribute_definitions(attr("action_id"))
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range))
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(remediation_core::ledger::ACTION_INDEX)
+                .key_schema(key("action_id", KeyType::Hash))
+                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("create the ledger table");
+    name
+}
+
+/// The ledger's items of one resource's history, newest first (as the table holds them).
+pub async fn ledger_items(
+    config: &SdkConfig,
+    table: &str,
+) -> Vec<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    let out = aws_sdk_dynamodb::Client::new(config).scan().table_name(table).send().await.expect("scan the ledger");
+    out.items().to_vec()
+}
+
+/// An SSM parameter (the kill switch, `MODE_PARAMETER`) holding `value`; a unique name. Returns the name.
+pub async fn mode_parameter(config: &SdkConfig, value: &str) -> String {
+    let name = format!("/{}/mode", unique("stack"));
+    set_mode(config, &name, value).await;
+    name
+}
+
+/// Sets the kill switch `name` to `value` (`enforce`, `dry_run`, `off`).
+pub async fn set_mode(config: &SdkConfig, name: &str, value: &str) {
+    aws_sdk_ssm::Client::new(config)
+        .put_parameter()
+        .name(name)
+        .value(value)
+        .r#type(aws_sdk_ssm::types::ParameterType::String)
+        .overwrite(true)
+        .send()
+        .await
+        .expect("put the mode parameter");
+}
+
+/// `{"undo": "<action id>"}`.
+pub fn undo(action_id: &str) -> serde_json::Value {
+    serde_json::json!({ "undo": action_id })
 }
