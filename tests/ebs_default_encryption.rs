@@ -5,7 +5,7 @@
 
 use aws_config::SdkConfig;
 use aws_types::region::Region;
-use ebs_default_encryption::EbsDefaultEncryption;
+use ebs_default_encryption::{Client, EbsDefaultEncryption};
 use integration_tests::*;
 use remediation_core::{Control, Error, Outcome, Report, Runtime, TargetResult};
 use serde_json::{json, Value};
@@ -63,6 +63,71 @@ impl Setup {
     fn writes(&self) -> Vec<String> {
         self.proxy.writes().into_iter().map(|r| r.operation).collect()
     }
+
+    /// How many `operation` requests the proxy saw since the last `proxy.clear()` (answered or forwarded).
+    fn count(&self, operation: &str) -> usize {
+        self.proxy.requests().iter().filter(|r| r.operation == operation).count()
+    }
+
+    /// The `KmsKeyId` of every ModifyEbsDefaultKmsKeyId since the last `proxy.clear()`, as sent.
+    fn modified_to(&self) -> Vec<String> {
+        let modify = self.proxy.requests().into_iter().filter(|r| r.operation == "ModifyEbsDefaultKmsKeyId");
+        modify.map(|r| form_value(&r.body, "KmsKeyId").expect("KmsKeyId in the request")).collect()
+    }
+
+    /// The function's own clients (EC2, KMS) in `region`, for the test's setup.
+    fn clients(&self, region: &str) -> Client {
+        EbsDefaultEncryption::client(&self.config.to_builder().region(Region::new(region.to_owned())).build())
+    }
+
+    /// A new symmetric encryption key in `region`, and an alias of it: (alias, key ARN).
+    async fn key_with_alias(&self, region: &str) -> (String, String) {
+        let kms = self.clients(region).kms;
+        let key = kms.create_key().send().await.unwrap().key_metadata.unwrap();
+        let alias = format!("alias/{}", unique("ebs-default"));
+        kms.create_alias().alias_name(&alias).target_key_id(key.key_id()).send().await.unwrap();
+        (alias, key.arn().unwrap().to_owned())
+    }
+
+    /// The emulator's own record of `REGION`'s default key: the key it gives a volume encrypted without
+    /// one (moto makes the AWS managed key, `alias/aws/ebs`, the default when none was set).
+    async fn default_key_in_emulator(&self) -> String {
+        let ec2 = self.ec2(REGION);
+        let volume = ec2.create_volume().availability_zone("us-east-1a").size(1).encrypted(true).send().await.unwrap();
+        volume.kms_key_id().expect("an encrypted volume names its key").to_owned()
+    }
+
+    /// Answers the next `GetEbsDefaultKmsKeyId` requests (moto: HTTP 500), one each, in this order.
+    fn answer_default_key(&self, keys: &[Option<&str>]) {
+        for key in keys {
+            let body = default_key_answer(*key);
+            self.proxy.inject(Fault { matches: get_default_key, status: 200, body, times: Some(1) });
+        }
+    }
+}
+
+/// One field of a query-protocol (form-encoded) request body, percent-decoded.
+fn form_value(body: &str, name: &str) -> Option<String> {
+    let raw = body.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))?;
+    let mut bytes = Vec::new();
+    let mut rest = raw.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        match b {
+            b'%' if tail.len() >= 2 => {
+                bytes.push(u8::from_str_radix(std::str::from_utf8(&tail[..2]).ok()?, 16).ok()?);
+                rest = &tail[2..];
+            }
+            b'+' => {
+                bytes.push(b' ');
+                rest = tail;
+            }
+            _ => {
+                bytes.push(b);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 fn only(report: &Report) -> &TargetResult {
@@ -237,12 +302,19 @@ async fn target_regions_all_lists_the_enabled_regions() {
     assert_eq!(s.writes().len(), all.len() - 1, "every region but the one already on");
 }
 
-/// `<GetEbsDefaultKmsKeyIdResponse>` as EC2 answers it: the emulator does not implement the call.
-fn default_key_answer(key: &str) -> String {
+// --- The default key (EBS_DEFAULT_KMS_KEY_ID) --------------------------------------------------------
+//
+// Moto implements ModifyEbsDefaultKmsKeyId (it keeps the key: `default_key_in_emulator` sees it) but not
+// GetEbsDefaultKmsKeyId (HTTP 500): the proxy answers that one, in the order the test gives. The keys
+// are moto's own (created, disabled, asymmetric, pending deletion...), so DescribeKey is real.
+
+/// `<GetEbsDefaultKmsKeyIdResponse>` as EC2 answers it (`None`: an answer without a key).
+fn default_key_answer(key: Option<&str>) -> String {
+    let key = key.map(|k| format!("<kmsKeyId>{k}</kmsKeyId>")).unwrap_or_default();
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><GetEbsDefaultKmsKeyIdResponse \
          xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>7d2c9f4e-1b3a-4c5d-8e6f-0a1b2c3d4e5f</requestId>\
-         <kmsKeyId>{key}</kmsKeyId></GetEbsDefaultKmsKeyIdResponse>"
+         {key}</GetEbsDefaultKmsKeyIdResponse>"
     )
 }
 
@@ -250,24 +322,21 @@ fn get_default_key(r: &Request) -> bool {
     r.operation == "GetEbsDefaultKmsKeyId"
 }
 
+fn describe_key(r: &Request) -> bool {
+    r.operation == "DescribeKey"
+}
+
+fn reset_default_key(r: &Request) -> bool {
+    r.operation == "ResetEbsDefaultKmsKeyId"
+}
+
 #[tokio::test]
 async fn configured_default_key_is_set_and_read_back() {
     let s = setup().await;
-    let kms = EbsDefaultEncryption::client(&s.config).kms;
-    let key = kms.create_key().send().await.unwrap().key_metadata.unwrap();
-    let key_arn = key.arn().unwrap().to_owned();
-    let alias = format!("alias/{}", unique("ebs-default"));
-    kms.create_alias().alias_name(&alias).target_key_id(key.key_id()).send().await.unwrap();
-    // GetEbsDefaultKmsKeyId is answered by the proxy: first the AWS managed key, then, for the
-    // read-back, the key the function set. The write itself goes to the emulator (checked below).
-    for answer in ["alias/aws/ebs", key_arn.as_str()] {
-        s.proxy.inject(Fault {
-            matches: get_default_key,
-            status: 200,
-            body: default_key_answer(answer),
-            times: Some(1),
-        });
-    }
+    let (alias, key_arn) = s.key_with_alias(REGION).await;
+    // First the AWS managed key, then, for the read-back, the key the function set. The write itself
+    // goes to the emulator (checked below).
+    s.answer_default_key(&[Some("alias/aws/ebs"), Some(&key_arn)]);
     let rt = s.runtime(&[("EBS_DEFAULT_KMS_KEY_ID", &alias)]).await;
     s.proxy.clear();
     // A reset of the default key is acted on once a key is configured.
@@ -282,11 +351,82 @@ async fn configured_default_key_is_set_and_read_back() {
     assert_eq!(r.before["WantedKmsKeyId"], key_arn.as_str(), "the alias is resolved to the key ARN");
     assert_eq!(r.after, json!({ "EbsEncryptionByDefault": true, "KmsKeyId": key_arn, "WantedKmsKeyId": key_arn }));
     assert_eq!(s.writes(), ["EnableEbsEncryptionByDefault", "ModifyEbsDefaultKmsKeyId"]);
+    assert_eq!(s.modified_to(), [key_arn.as_str()], "EC2 is given the key ARN KMS resolved, not the alias");
+    assert_eq!((s.count("DescribeKey"), s.count("GetEbsDefaultKmsKeyId")), (2, 2), "the read and the read-back");
     assert_eq!(s.proxy.injected(), 2);
     assert!(s.encrypted(REGION).await);
-    // The emulator's own record of the default key: a volume encrypted without a key gets it.
-    let volume = s.ec2(REGION).create_volume().availability_zone("us-east-1a").size(1).encrypted(true).send().await;
-    assert_eq!(volume.unwrap().kms_key_id(), Some(key_arn.as_str()), "ModifyEbsDefaultKmsKeyId reached EC2");
+    assert_eq!(s.default_key_in_emulator().await, key_arn, "ModifyEbsDefaultKmsKeyId reached EC2");
+}
+
+#[tokio::test]
+async fn only_the_key_is_changed_when_encryption_is_already_on() {
+    let s = setup().await;
+    s.turn_on(REGION).await;
+    let kms = s.clients(REGION).kms;
+    let other = kms.create_key().send().await.unwrap().key_metadata.unwrap().arn.unwrap();
+    let wanted = kms.create_key().send().await.unwrap().key_metadata.unwrap();
+    let wanted_arn = wanted.arn().unwrap().to_owned();
+    s.ec2(REGION).modify_ebs_default_kms_key_id().kms_key_id(&other).send().await.unwrap();
+    s.answer_default_key(&[Some(&other), Some(&wanted_arn)]);
+    // The bare key id, as EBS_DEFAULT_KMS_KEY_ID may give it.
+    let rt = s.runtime(&[("EBS_DEFAULT_KMS_KEY_ID", wanted.key_id())]).await;
+    s.proxy.clear();
+    let report = rt.handle(&s.sample("manual.json")).await.unwrap();
+    let r = only(&report);
+    assert_eq!(r.outcome, Outcome::Remediated, "{r:?}");
+    assert_eq!(r.detail, format!("made {wanted_arn} the default KMS key (was {other})"));
+    assert_eq!(r.after["KmsKeyId"], wanted_arn.as_str());
+    assert_eq!(s.writes(), ["ModifyEbsDefaultKmsKeyId"], "no EnableEbsEncryptionByDefault");
+    assert_eq!(s.modified_to(), [wanted_arn.as_str()]);
+    assert!(s.encrypted(REGION).await);
+    assert_eq!(s.default_key_in_emulator().await, wanted_arn);
+}
+
+#[tokio::test]
+async fn already_the_default_key_means_no_write() {
+    let s = setup().await;
+    s.turn_on(REGION).await;
+    let (alias, key_arn) = s.key_with_alias(REGION).await;
+    s.ec2(REGION).modify_ebs_default_kms_key_id().kms_key_id(&alias).send().await.unwrap();
+    s.answer_default_key(&[Some(&key_arn)]);
+    let rt = s.runtime(&[("EBS_DEFAULT_KMS_KEY_ID", &alias)]).await;
+    s.proxy.clear();
+    let report = rt.handle(&s.sample("manual.json")).await.unwrap();
+    let r = only(&report);
+    assert_eq!(r.outcome, Outcome::AlreadyCompliant, "{r:?}");
+    assert_eq!(r.before, json!({ "EbsEncryptionByDefault": true, "KmsKeyId": key_arn, "WantedKmsKeyId": key_arn }));
+    assert_eq!(r.after, Value::Null);
+    assert!(s.writes().is_empty(), "{:?}", s.writes());
+    assert_eq!((s.count("DescribeKey"), s.count("GetEbsDefaultKmsKeyId")), (1, 1), "one read, no read-back");
+    assert_eq!(s.default_key_in_emulator().await, key_arn);
+}
+
+/// EC2 checks a new default key asynchronously: a key that does not stick must not count as fixed.
+#[tokio::test]
+async fn a_read_back_with_another_key_stays_noncompliant() {
+    let s = setup().await;
+    s.turn_on(REGION).await;
+    let (alias, key_arn) = s.key_with_alias(REGION).await;
+    let subscriber = Subscriber::new(&s.config).await;
+    s.answer_default_key(&[Some("alias/aws/ebs"), Some("alias/aws/ebs")]);
+    let rt = s.runtime(&[("EBS_DEFAULT_KMS_KEY_ID", &alias), ("NOTIFY_TOPIC_ARN", &subscriber.topic_arn)]).await;
+    s.proxy.clear();
+    let err = rt.handle(&s.sample("manual.json")).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let done = format!("made {key_arn} the default KMS key (was alias/aws/ebs)");
+    assert!(err.to_string().contains(&format!("{done}, but the read-back is still noncompliant")), "{err}");
+    let mut writes = s.writes();
+    writes.retain(|w| w != "Publish");
+    assert_eq!(writes, ["ModifyEbsDefaultKmsKeyId"]);
+    assert_eq!(s.count("GetEbsDefaultKmsKeyId"), 2);
+    let body: Report = serde_json::from_str(subscriber.messages().await[0]["Message"].as_str().unwrap()).unwrap();
+    let r = only(&body);
+    assert_eq!(r.outcome, Outcome::Failed, "{r:?}");
+    assert_eq!(
+        r.after,
+        json!({ "EbsEncryptionByDefault": true, "KmsKeyId": "alias/aws/ebs", "WantedKmsKeyId": key_arn })
+    );
+    assert_eq!(s.default_key_in_emulator().await, key_arn, "the write reached EC2; only EC2's answer differs");
 }
 
 #[tokio::test]
@@ -301,14 +441,14 @@ async fn a_key_that_cannot_be_used_fails_with_the_aws_error() {
     assert_eq!(err.error_type(), "RemediationFailed");
     let msg = err.to_string();
     assert!(msg.contains(&format!("kms:DescribeKey on {missing} failed (NotFoundException)")), "{msg}");
+    assert!(msg.contains("is not found"), "KMS's own message is kept: {msg}");
     // The key problem does not keep the region unencrypted.
     assert!(s.encrypted(REGION).await, "encryption by default is on");
     assert!(msg.contains("turned on EBS encryption by default, but EBS_DEFAULT_KMS_KEY_ID"), "{msg}");
     let mut writes = s.writes();
     writes.retain(|w| w != "Publish");
     assert_eq!(writes, ["EnableEbsEncryptionByDefault"], "no ModifyEbsDefaultKmsKeyId with a missing key");
-    let ops: Vec<_> = s.proxy.requests().into_iter().map(|r| r.operation).collect();
-    assert!(ops.contains(&"DescribeKey".to_owned()) && !ops.contains(&"GetEbsDefaultKmsKeyId".to_owned()), "{ops:?}");
+    assert_eq!((s.count("DescribeKey"), s.count("GetEbsDefaultKmsKeyId")), (1, 0), "the default key is not read");
     let messages = subscriber.messages().await;
     assert_eq!(messages.len(), 1, "the failure is reported before the invocation fails");
     assert_eq!(messages[0]["MessageAttributes"]["outcome"]["Value"], "failed");
@@ -316,17 +456,97 @@ async fn a_key_that_cannot_be_used_fails_with_the_aws_error() {
     let r = only(&body);
     assert_eq!((r.outcome, r.resource.as_str()), (Outcome::Failed, s.name(REGION).as_str()));
     assert!(r.detail.contains("NotFoundException"), "{}", r.detail);
+    assert_eq!(r.before["EbsEncryptionByDefault"], false);
+    assert_eq!(r.before["WantedKmsKeyId"], missing.as_str(), "as configured: KMS resolved nothing");
+    assert!(r.before["KmsKeyProblem"].as_str().unwrap().contains("NotFoundException"), "{}", r.before);
+    assert!(r.before.get("KmsKeyId").is_none(), "{}", r.before);
+}
 
-    // A key that exists but is disabled: failed too, and nothing is written where encryption is on.
-    let kms = EbsDefaultEncryption::client(&s.config).kms;
-    let key = kms.create_key().send().await.unwrap().key_metadata.unwrap();
-    kms.disable_key().key_id(key.key_id()).send().await.unwrap();
-    let rt = s.runtime(&[("EBS_DEFAULT_KMS_KEY_ID", key.key_id())]).await;
+/// DescribeKey as KMS answers it for `key` (a key moto made in another region), for the one request
+/// moto cannot answer that way.
+fn describe_key_answer(account: &str, key_id: &str, arn: &str) -> String {
+    json!({ "KeyMetadata": {
+        "AWSAccountId": account, "KeyId": key_id, "Arn": arn, "CreationDate": 1.7e9, "Enabled": true,
+        "KeyUsage": "ENCRYPT_DECRYPT", "KeyState": "Enabled", "Origin": "AWS_KMS", "KeyManager": "CUSTOMER",
+        "KeySpec": "SYMMETRIC_DEFAULT", "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"], "MultiRegion": false,
+    } })
+    .to_string()
+}
+
+/// Every key KMS describes but EBS cannot use: failed, no EC2 write (encryption is already on), and the
+/// default key is neither read nor changed.
+#[tokio::test]
+async fn unusable_keys_fail_without_a_write() {
+    let s = setup().await;
+    s.turn_on(REGION).await;
+    let kms = s.clients(REGION).kms;
+    let new_key = |spec: &'static str, usage: &'static str| {
+        let kms = kms.clone();
+        async move {
+            let key = kms.create_key().key_spec(spec.into()).key_usage(usage.into()).send().await.unwrap();
+            let key = key.key_metadata.unwrap();
+            let alias = format!("alias/{}", unique("ebs-default"));
+            kms.create_alias().alias_name(&alias).target_key_id(key.key_id()).send().await.unwrap();
+            (alias, key.key_id().to_owned())
+        }
+    };
+    let (disabled, id) = new_key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT").await;
+    kms.disable_key().key_id(&id).send().await.unwrap();
+    let (pending, id) = new_key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT").await;
+    kms.schedule_key_deletion().key_id(&id).pending_window_in_days(7).send().await.unwrap();
+    let (signing, _) = new_key("RSA_2048", "SIGN_VERIFY").await;
+    let (asymmetric, _) = new_key("RSA_2048", "ENCRYPT_DECRYPT").await;
+    // A key of another region, by ARN: moto's KMS does not find it here...
+    let elsewhere = s.clients(EU).kms.create_key().send().await.unwrap().key_metadata.unwrap();
+    let elsewhere_arn = elsewhere.arn().unwrap().to_owned();
+    // ...and a KMS that did would still name its region, which EBS here cannot use: the proxy answers
+    // DescribeKey with that key's metadata.
+    let describes_elsewhere = describe_key_answer(&s.account, elsewhere.key_id(), &elsewhere_arn);
+    for (configured, says, answer) in [
+        (disabled.as_str(), "is Disabled, not Enabled".to_owned(), None),
+        (pending.as_str(), "is PendingDeletion, not Enabled".to_owned(), None),
+        (signing.as_str(), "is RSA_2048 / SIGN_VERIFY: EBS needs a symmetric encryption key".to_owned(), None),
+        (asymmetric.as_str(), "is RSA_2048 / ENCRYPT_DECRYPT: EBS needs a symmetric encryption key".to_owned(), None),
+        (elsewhere_arn.as_str(), format!("kms:DescribeKey on {elsewhere_arn} failed (NotFoundException)"), None),
+        (
+            elsewhere_arn.as_str(),
+            format!("is in {EU}: EBS in {REGION} needs a key of {REGION}"),
+            Some(describes_elsewhere.clone()),
+        ),
+    ] {
+        let rt = s.runtime(&[("EBS_DEFAULT_KMS_KEY_ID", configured)]).await;
+        if let Some(body) = answer {
+            s.proxy.inject(Fault { matches: describe_key, status: 200, body, times: Some(1) });
+        }
+        s.proxy.clear();
+        let err = rt.handle(&s.sample("manual.json")).await.unwrap_err();
+        assert_eq!(err.error_type(), "RemediationFailed", "{says}");
+        let msg = err.to_string();
+        let cannot =
+            format!("{}: EBS_DEFAULT_KMS_KEY_ID {configured} cannot be the default key in {REGION}", s.name(REGION));
+        assert!(msg.contains(&cannot), "{msg}");
+        assert!(msg.contains(&says), "{msg}");
+        assert!(s.writes().is_empty(), "{says}: {:?}", s.writes());
+        assert_eq!((s.count("DescribeKey"), s.count("GetEbsDefaultKmsKeyId")), (1, 0), "{says}");
+        assert!(s.encrypted(REGION).await);
+    }
+    assert_eq!(s.proxy.injected(), 1);
+}
+
+#[tokio::test]
+async fn without_a_configured_key_neither_kms_nor_the_default_key_is_read() {
+    let s = setup().await;
+    let rt = s.runtime(&[]).await;
     s.proxy.clear();
-    let err = rt.handle(&s.sample("manual.json")).await.unwrap_err();
-    assert_eq!(err.error_type(), "RemediationFailed");
-    assert!(err.to_string().contains("is Disabled, not Enabled"), "{err}");
-    assert!(s.writes().is_empty(), "{:?}", s.writes());
+    let report = rt.handle(&s.sample("manual.json")).await.unwrap();
+    let r = only(&report);
+    assert_eq!((r.outcome, r.detail.as_str()), (Outcome::Remediated, "turned on EBS encryption by default"));
+    assert_eq!(r.after, json!({ "EbsEncryptionByDefault": true }));
+    let mut ops: Vec<_> = s.proxy.requests().into_iter().map(|r| r.operation).collect();
+    // The engine's own: a manual {} names no account.
+    ops.retain(|op| op != "GetCallerIdentity");
+    assert_eq!(ops, ["GetEbsEncryptionByDefault", "EnableEbsEncryptionByDefault", "GetEbsEncryptionByDefault"]);
+    assert!(s.encrypted(REGION).await);
 }
 
 #[tokio::test]
@@ -502,6 +722,8 @@ async fn undo_turns_encryption_off_again_in_the_recorded_region_only() {
     assert!(u.detail.starts_with("turned EBS encryption by default off again (undo of action"), "{}", u.detail);
     assert_eq!(u.after, json!({ "EbsEncryptionByDefault": false }));
     assert_eq!(ec2_writes(&s.proxy), ["DisableEbsEncryptionByDefault"]);
+    let key_calls = ["DescribeKey", "GetEbsDefaultKmsKeyId", "ResetEbsDefaultKmsKeyId"].map(|op| s.count(op));
+    assert_eq!(key_calls, [0; 3], "without a configured key, undo never touches the default key");
     assert!(!s.encrypted(EU).await, "read back from EC2: off, as before the fix");
     assert!(s.encrypted(REGION).await, "the function's own region is not the recorded one");
 }
@@ -529,25 +751,72 @@ async fn undo_refuses_a_region_changed_since_the_fix_and_writes_nothing() {
     assert!(!s.encrypted(REGION).await);
 }
 
-/// The emulator implements neither GetEbsDefaultKmsKeyId (the proxy answers it, as above) nor
-/// ResetEbsDefaultKmsKeyId (undo to the AWS managed key runs on the SDK's mocks in src/tests.rs): here
-/// the old default is a customer key, put back with ModifyEbsDefaultKmsKeyId, which the emulator keeps.
+/// The AWS managed key, as moto makes it: the default key of `REGION` once an encrypted volume is made
+/// without one. Returns its ARN.
+async fn aws_managed_default(s: &Setup) -> String {
+    s.default_key_in_emulator().await;
+    let key = s.clients(REGION).kms.describe_key().key_id("alias/aws/ebs").send().await.unwrap();
+    key.key_metadata.unwrap().arn.unwrap()
+}
+
+/// Moto does not implement ResetEbsDefaultKmsKeyId (HTTP 500): the proxy answers it as EC2 does, so
+/// the reset itself does not reach the emulator, whose default key stays the configured one. Encryption
+/// by default, turned off after it, is read back from the emulator.
+#[tokio::test]
+async fn undo_puts_the_aws_managed_key_back_then_turns_encryption_off() {
+    let s = setup().await;
+    let aws_managed = aws_managed_default(&s).await;
+    let (alias, key_arn) = s.key_with_alias(REGION).await;
+    // The fix's read and read-back, undo's read and read-back.
+    s.answer_default_key(&[Some("alias/aws/ebs"), Some(&key_arn), Some(&key_arn), Some("alias/aws/ebs")]);
+    let table = ledger_table(&s.config).await;
+    let rt = s.runtime(&[("LEDGER_TABLE", &table), ("EBS_DEFAULT_KMS_KEY_ID", &alias)]).await;
+    let fixed = rt.handle(&s.sample("manual.json")).await.unwrap();
+    let r = only(&fixed);
+    assert_eq!(r.outcome, Outcome::Remediated, "{r:?}");
+    assert_eq!(
+        r.before,
+        json!({ "EbsEncryptionByDefault": false, "KmsKeyId": "alias/aws/ebs", "WantedKmsKeyId": key_arn })
+    );
+    let action = r.action_id.clone().unwrap();
+    assert_eq!(s.default_key_in_emulator().await, key_arn);
+
+    let reset = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ResetEbsDefaultKmsKeyIdResponse \
+         xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>0c1d2e3f-4a5b-6c7d-8e9f-a0b1c2d3e4f5</requestId>\
+         <kmsKeyId>{aws_managed}</kmsKeyId></ResetEbsDefaultKmsKeyIdResponse>"
+    );
+    s.proxy.inject(Fault { matches: reset_default_key, status: 200, body: reset, times: Some(1) });
+    s.proxy.clear();
+    let undone = rt.handle(&undo(&action)).await.unwrap();
+    let u = only(&undone);
+    assert_eq!(u.outcome, Outcome::Undone, "{u:?}");
+    assert!(
+        u.detail.starts_with(
+            "made the AWS managed key (alias/aws/ebs) the default KMS key again; turned EBS encryption by default off \
+             again (undo of action"
+        ),
+        "{}",
+        u.detail
+    );
+    assert_eq!(u.after, r.before, "read back as recorded");
+    assert_eq!(ec2_writes(&s.proxy), ["ResetEbsDefaultKmsKeyId", "DisableEbsEncryptionByDefault"], "key first");
+    assert_eq!(s.count("ModifyEbsDefaultKmsKeyId"), 0);
+    assert_eq!(s.proxy.injected(), 5, "four GetEbsDefaultKmsKeyId, one ResetEbsDefaultKmsKeyId");
+    assert!(!s.encrypted(REGION).await, "read back from EC2: off, as before the fix");
+}
+
+/// Here the old default is a customer key, put back with ModifyEbsDefaultKmsKeyId, which the emulator
+/// keeps (GetEbsDefaultKmsKeyId is answered by the proxy, as above).
 #[tokio::test]
 async fn undo_puts_the_old_default_key_back() {
     let s = setup().await;
-    let kms = EbsDefaultEncryption::client(&s.config).kms;
+    let kms = s.clients(REGION).kms;
     let old = kms.create_key().send().await.unwrap().key_metadata.unwrap().arn().unwrap().to_owned();
     let wanted = kms.create_key().send().await.unwrap().key_metadata.unwrap().arn().unwrap().to_owned();
     s.ec2(REGION).modify_ebs_default_kms_key_id().kms_key_id(&old).send().await.unwrap();
     // The fix's read and read-back, undo's read and read-back.
-    for answer in [&old, &wanted, &wanted, &old] {
-        s.proxy.inject(Fault {
-            matches: get_default_key,
-            status: 200,
-            body: default_key_answer(answer),
-            times: Some(1),
-        });
-    }
+    s.answer_default_key(&[Some(&old), Some(&wanted), Some(&wanted), Some(&old)]);
     let table = ledger_table(&s.config).await;
     let rt = s.runtime(&[("LEDGER_TABLE", &table), ("EBS_DEFAULT_KMS_KEY_ID", &wanted)]).await;
     let fixed = rt.handle(&s.sample("manual.json")).await.unwrap();
@@ -566,9 +835,69 @@ async fn undo_puts_the_old_default_key_back() {
         u.detail
     );
     assert_eq!(ec2_writes(&s.proxy), ["ModifyEbsDefaultKmsKeyId", "DisableEbsEncryptionByDefault"], "key first");
+    assert_eq!(s.modified_to(), [old.as_str()]);
     assert_eq!(s.proxy.injected(), 4);
     assert!(!s.encrypted(REGION).await);
-    // The emulator's own record of the default key: an encrypted volume without a key gets the old one.
-    let volume = s.ec2(REGION).create_volume().availability_zone("us-east-1a").size(1).encrypted(true).send().await;
-    assert_eq!(volume.unwrap().kms_key_id(), Some(old.as_str()), "ModifyEbsDefaultKmsKeyId reached EC2");
+    assert_eq!(s.default_key_in_emulator().await, old, "ModifyEbsDefaultKmsKeyId reached EC2");
+}
+
+#[tokio::test]
+async fn undo_puts_a_customer_key_back_and_leaves_encryption_on_when_it_was() {
+    let s = setup().await;
+    s.turn_on(REGION).await;
+    let kms = s.clients(REGION).kms;
+    let old = kms.create_key().send().await.unwrap().key_metadata.unwrap().arn.unwrap();
+    let wanted = kms.create_key().send().await.unwrap().key_metadata.unwrap();
+    let wanted_arn = wanted.arn().unwrap().to_owned();
+    s.ec2(REGION).modify_ebs_default_kms_key_id().kms_key_id(&old).send().await.unwrap();
+    s.answer_default_key(&[Some(&old), Some(&wanted_arn), Some(&wanted_arn), Some(&old)]);
+    let table = ledger_table(&s.config).await;
+    let rt = s.runtime(&[("LEDGER_TABLE", &table), ("EBS_DEFAULT_KMS_KEY_ID", wanted.key_id())]).await;
+    let fixed = rt.handle(&s.sample("manual.json")).await.unwrap();
+    let r = only(&fixed);
+    assert_eq!(
+        (r.outcome, r.detail.as_str()),
+        (Outcome::Remediated, format!("made {wanted_arn} the default KMS key (was {old})").as_str())
+    );
+    let action = r.action_id.clone().unwrap();
+
+    s.proxy.clear();
+    let undone = rt.handle(&undo(&action)).await.unwrap();
+    let u = only(&undone);
+    assert_eq!(u.outcome, Outcome::Undone, "{u:?}");
+    assert!(u.detail.starts_with(&format!("made {old} the default KMS key again (undo of action")), "{}", u.detail);
+    assert_eq!(u.after, r.before);
+    assert_eq!(ec2_writes(&s.proxy), ["ModifyEbsDefaultKmsKeyId"], "only what the fix changed");
+    assert_eq!(s.modified_to(), [old.as_str()]);
+    assert!(s.encrypted(REGION).await, "it was on before the fix");
+    assert_eq!(s.default_key_in_emulator().await, old, "read back from EC2");
+}
+
+/// When EC2 named no default key before the fix there is nothing to put back: undo asks for a person
+/// and writes nothing, not even the encryption part.
+#[tokio::test]
+async fn undo_refuses_without_a_write_when_no_default_key_was_recorded() {
+    let s = setup().await;
+    let (alias, key_arn) = s.key_with_alias(REGION).await;
+    // The fix's read (no key), its read-back and undo's read.
+    s.answer_default_key(&[None, Some(&key_arn), Some(&key_arn)]);
+    let table = ledger_table(&s.config).await;
+    let rt = s.runtime(&[("LEDGER_TABLE", &table), ("EBS_DEFAULT_KMS_KEY_ID", &alias)]).await;
+    let fixed = rt.handle(&s.sample("manual.json")).await.unwrap();
+    let r = only(&fixed);
+    assert_eq!(r.outcome, Outcome::Remediated, "{r:?}");
+    assert_eq!(r.before, json!({ "EbsEncryptionByDefault": false, "WantedKmsKeyId": key_arn }));
+    assert!(r.detail.ends_with(&format!("made {key_arn} the default KMS key (was none)")), "{}", r.detail);
+    let action = r.action_id.clone().unwrap();
+
+    s.proxy.clear();
+    let err = rt.handle(&undo(&action)).await.unwrap_err();
+    assert_eq!(err.error_type(), "RemediationFailed");
+    let what = err.to_string();
+    assert!(what.contains("named no default KMS key") && what.contains("reset-ebs-default-kms-key-id"), "{what}");
+    assert!(what.contains(&format!("disable-ebs-encryption-by-default --region {REGION}")), "{what}");
+    assert_eq!(ec2_writes(&s.proxy), Vec::<String>::new(), "nothing written to EC2");
+    assert_eq!(s.count("GetEbsDefaultKmsKeyId"), 1, "undo's read only: no read-back");
+    assert!(s.encrypted(REGION).await);
+    assert_eq!(s.default_key_in_emulator().await, key_arn);
 }
