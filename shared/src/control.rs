@@ -82,6 +82,11 @@ pub trait Control: Sized {
     /// Tags and ownership are read before the state, for resources whose state only their owner can
     /// read (a snapshot shared by another account). Otherwise only a noncompliant target's are read.
     const DESCRIBE_BEFORE_READ: bool = false;
+    /// An event about a change (Config, CloudTrail, Security Hub) names a resource that is likely
+    /// noncompliant, so the engine asks `read` and `describe` at once: one round trip less before the
+    /// write, one request more when the resource turns out compliant. `false` for a control whose
+    /// `describe` repeats `read`'s requests (it would only ask the same thing twice).
+    const DESCRIBE_AT_ONCE: bool = true;
     /// A manual `{}` (optionally with `region`) means a sweep, for controls whose target is a region.
     const MANUAL_EMPTY_IS_SWEEP: bool = false;
     /// Everything else outside the code that follows from this control: the template, the member

@@ -115,6 +115,8 @@ impl Control for ConfigRecorderOn {
     type Client = aws_sdk_config::Client;
 
     const NAME: &'static str = "config-recorder-on";
+    /// `describe` asks DescribeConfigurationRecorders again (names, tags): never at once with the read.
+    const DESCRIBE_AT_ONCE: bool = false;
     /// Each leaves the region without recording. After a deletion the read finds what is missing and
     /// reports `needs_action`; the function's own StartConfigurationRecorder is none of these.
     const EVENT_NAMES: &'static [&'static str] =

@@ -174,6 +174,8 @@ impl Control for GuardDutyEnabled {
     type Client = aws_sdk_guardduty::Client;
 
     const NAME: &'static str = "guardduty-enabled";
+    /// `describe` asks ListDetectors and GetDetector again (names, tags): never at once with the read.
+    const DESCRIBE_AT_ONCE: bool = false;
     /// `UpdateDetector` is acted on only when it disabled the detector (`ignore_call`).
     const EVENT_NAMES: &'static [&'static str] = &["DeleteDetector", "UpdateDetector"];
     /// GUARDDUTY_ENABLED_CENTRALIZED evaluates the account, once per region.
