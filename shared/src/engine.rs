@@ -1137,7 +1137,9 @@ impl<C: Control> Runtime<C> {
         pass: &Pass,
         notes: &mut Vec<String>,
     ) -> Result<(Option<C::State>, Described)> {
-        let concurrent = C::DESCRIBE_AT_ONCE && !pass.sweep && matches!(pass.kind, Kind::Config | Kind::Cloudtrail | Kind::Securityhub);
+        let concurrent = C::DESCRIBE_AT_ONCE
+            && !pass.sweep
+            && matches!(pass.kind, Kind::Config | Kind::Cloudtrail | Kind::Securityhub);
         if concurrent {
             let mut described_notes = Vec::new();
             let (before, described) = futures::join!(

@@ -451,7 +451,9 @@ class Settings(unittest.TestCase):
     # Each control's own settings, as its WIRING declares them.
     OWN = {name: {s["name"] for s in w["settings"]} for name, w in wirings().items()}
     # Set by Lambda itself, or ours with a good default (README: REMEDIATION_CONCURRENCY).
-    NOT_PARAMETERS = {"AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION", "REMEDIATION_CONCURRENCY"}
+    # AWS_CA_BUNDLE names a file the user ships in a layer: set together with the layer, no parameter.
+    NOT_PARAMETERS = {"AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION", "REMEDIATION_CONCURRENCY",
+                      "AWS_CA_BUNDLE"}
 
     def test_settings(self):
         template = Template("template.yaml")
