@@ -52,6 +52,8 @@ pub struct Aws {
     member_role_name: Option<String>,
     session_name: String,
     own_account: OnceCell<String>,
+    /// Under SAM CLI's local emulator (`AWS_SAM_LOCAL=true`, which SAM CLI sets).
+    sam_local: bool,
     member_configs: tokio::sync::Mutex<HashMap<String, SdkConfig>>,
     requests: Arc<AtomicU64>,
 }
@@ -89,6 +91,7 @@ impl Aws {
             member_role_name: settings.member_role_name.clone(),
             session_name: member_session_name(function),
             own_account: OnceCell::new(),
+            sam_local: settings.var("AWS_SAM_LOCAL") == Some("true"),
             member_configs: tokio::sync::Mutex::new(HashMap::new()),
         })
     }
@@ -110,9 +113,11 @@ impl Aws {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// Records the account from the invoked function's ARN, which saves an STS call.
+    /// Records the account from the invoked function's ARN, which saves an STS call. Not under SAM
+    /// CLI's emulator (`AWS_SAM_LOCAL=true`), which hands every function the same made-up ARN
+    /// (account 012345678912): there the account comes from STS.
     pub fn learn_account_from_arn(&self, function_arn: &str) {
-        if let Some(account) = function_arn.split(':').nth(4).filter(|a| is_account_id(a)) {
+        if let Some(account) = account_of_invoked_arn(function_arn, self.sam_local) {
             let _ = self.own_account.set(account.to_owned());
         }
     }
@@ -329,9 +334,26 @@ impl<C: Clone> Clients<C> {
     }
 }
 
+/// The account of the invoked function's ARN (`arn:aws:lambda:<region>:<account>:function:<name>`),
+/// unless under `sam local`, whose emulator makes the ARN up.
+fn account_of_invoked_arn(function_arn: &str, sam_local: bool) -> Option<&str> {
+    function_arn.split(':').nth(4).filter(|a| !sam_local && is_account_id(a))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_own_account_comes_from_the_invoked_arn_except_under_sam_local() {
+        let arn = "arn:aws:lambda:eu-west-1:111122223333:function:s3-block-public-access";
+        assert_eq!(account_of_invoked_arn(arn, false), Some("111122223333"));
+        // SAM CLI's emulator: the same made-up account for every function, whatever the real one.
+        let sam = "arn:aws:lambda:us-east-1:012345678912:function:S3BlockPublicAccessFunction";
+        assert_eq!(account_of_invoked_arn(sam, true), None);
+        assert_eq!(account_of_invoked_arn("not-an-arn", false), None);
+        assert_eq!(account_of_invoked_arn("arn:aws:lambda:us-east-1:12345:function:f", false), None);
+    }
 
     fn temp_file(name: &str, text: &[u8]) -> String {
         let path = std::env::temp_dir().join(format!("remediation-core-{}-{name}", std::process::id()));

@@ -452,8 +452,9 @@ class Settings(unittest.TestCase):
     OWN = {name: {s["name"] for s in w["settings"]} for name, w in wirings().items()}
     # Set by Lambda itself, or ours with a good default (README: REMEDIATION_CONCURRENCY).
     # AWS_CA_BUNDLE names a file the user ships in a layer: set together with the layer, no parameter.
+    # AWS_SAM_LOCAL: SAM CLI sets it under sam local invoke.
     NOT_PARAMETERS = {"AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION", "REMEDIATION_CONCURRENCY",
-                      "AWS_CA_BUNDLE"}
+                      "AWS_CA_BUNDLE", "AWS_SAM_LOCAL"}
 
     def test_settings(self):
         template = Template("template.yaml")
