@@ -32,7 +32,9 @@ demo: venv
 	cargo build --bins $(addprefix -p ,$(FUNCTIONS))
 	$(PY) tests/e2e/run.py --demo
 
-test: venv fmt-check lint unit generate-check e2e template-check deny fuzz-smoke
+# deny and fuzz-smoke first: installing cargo-deny and cargo-fuzz builds them in a temporary target
+# directory, which is gone again before target/ grows to its full size (disk, not time).
+test: venv fmt-check deny fuzz-smoke lint unit generate-check e2e template-check
 
 fmt-check:
 	cargo fmt --all -- --check
