@@ -423,6 +423,8 @@ def start_lambda(sam, module, logical, moto, aws):
         E2E.wait_http(f"http://127.0.0.1:{port}/", 120, proc)
         moto.reset()
         setup_stack(aws)
+        # The ledger table and the kill switch the env file names, as run_cases makes them.
+        E2E.make_rails(aws)
         ids = module.seed(aws, file) or {}
         text = (ROOT / "events" / module.FUNCTION / file).read_text()
         for placeholder, real in ids.items():
