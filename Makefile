@@ -126,7 +126,7 @@ bench/.venv/.installed: bench/requirements.txt
 
 # Release binaries for the host (cold start, memory, CPU); arm64 zip sizes come from .aws-sam/build
 # (make build) when it is there, else from cargo lambda build --arm64 into target/bench-arm64.
-bench: venv bench/.venv/.installed
+bench: venv bench/.venv/.installed build
 	cargo build --release $(addprefix -p ,$(FUNCTIONS))
 	bench/.venv/bin/python bench/run.py
 	bench/.venv/bin/python bench/ledger.py

@@ -17,7 +17,6 @@ Settings (environment):
     BENCH_CALLGRIND_RUNS=3  callgrind runs per function
     BENCH_CALLGRIND_WARM=10 warm remediations per callgrind run
     BENCH_COUNT_SIZE=100    sweep size of the (separate) API-call counting runs
-    BENCH_ARM64=1           build the arm64 zips with cargo lambda when .aws-sam/build is missing
     BENCH_PROFILE=auto      profile with symbols: auto = when target/bench-symbols exists, 1 = build it, 0 = no
     BENCH_MIXED_BUCKETS=1000        the realistic S3 sweep: buckets, of which
     BENCH_MIXED_NONCOMPLIANT=50     this many public (the rest with Block Public Access on); the same
@@ -78,7 +77,6 @@ PEER_COLD_RUNS = env_int("BENCH_PEER_COLD_RUNS", 5)
 CALLGRIND_RUNS = env_int("BENCH_CALLGRIND_RUNS", 3)
 CALLGRIND_WARM = env_int("BENCH_CALLGRIND_WARM", 10)
 COUNT_SIZE = env_int("BENCH_COUNT_SIZE", 100)
-ARM64 = os.environ.get("BENCH_ARM64", "1") != "0"
 # callgrind with function names needs a build that keeps its symbols (the release profile strips them):
 # auto = use target/bench-symbols when it is there, 1 = build it (as long as the release build), 0 = skip.
 PROFILE = os.environ.get("BENCH_PROFILE", "auto")
@@ -1042,41 +1040,23 @@ def zip_size(path):
 
 
 def sizes():
-    functions = [c.function for c in C.CONTROLS]
-    result = {"x86_64": {f: os.path.getsize(binary(f)) for f in functions}, "arm64": {}, "arm64_source": None}
-    sam = ROOT / ".aws-sam" / "build"
-    if sam.is_dir():
-        for f in functions:
-            logical = "".join(p.capitalize() for p in f.split("-")) + "Function"
-            boot = sam / logical / "bootstrap"
-            # Only a sam build of these sources: older than the release binary make bench just built, it is stale.
-            if boot.exists() and os.path.getmtime(boot) >= os.path.getmtime(binary(f)):
-                result["arm64"][f] = {"binary": os.path.getsize(boot), "zip": zip_size(boot)}
-        result["arm64_source"] = ".aws-sam/build (make build), zipped with deflate"
-    if len(result["arm64"]) < len(functions) and ARM64:
-        arm_target = TARGET / "bench-arm64"
-        # CARGO_TARGET_DIR, not --target-dir: cargo-lambda 1.9.2 passes --target-dir on to `cargo metadata`,
-        # which rejects it.
-        argv = [str(PROJECT_VENV / "cargo-lambda"), "lambda", "build", "--release", "--arm64", "--output-format", "zip",
-                "--lambda-dir", str(arm_target / "lambda")]
-        for f in functions:
-            argv += ["-p", f]
-        log(f"building the arm64 zips (CARGO_TARGET_DIR={arm_target}): " + " ".join(argv[1:]))
-        env = dict(os.environ, PATH=f"{PROJECT_VENV}:{os.environ['PATH']}", CARGO_TARGET_DIR=str(arm_target))
-        started = time.time()
-        out = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
-        result["arm64_build_s"] = time.time() - started
-        if out.returncode != 0:
-            result["arm64_error"] = (out.stdout + out.stderr)[-1500:]
-            log("arm64 build failed: " + result["arm64_error"][-500:])
-        else:
-            for f in functions:
-                z = arm_target / "lambda" / f / "bootstrap.zip"
-                b = arm_target / "aarch64-unknown-linux-gnu" / "release" / f
-                if z.exists():
-                    result["arm64"][f] = {"binary": os.path.getsize(b) if b.exists() else None,
-                                          "zip": os.path.getsize(z)}
-            result["arm64_source"] = "cargo lambda build --release --arm64 --output-format zip (.aws-sam/build absent)"
+    """Every function's x86_64 release binary (the one benchmarked) and its arm64 binary and zip as `make build`
+    leaves them for `sam deploy` (target/lambda/<function>/bootstrap; `make bench` runs `make build` first, which
+    relinks nothing when nothing changed)."""
+    functions = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "Cargo.toml").exists())
+    result = {"x86_64": {f: os.path.getsize(binary(f)) for f in functions if os.path.exists(binary(f))},
+              "arm64": {}, "arm64_source": None, "functions": functions}
+    lambda_dir = TARGET / "lambda"
+    for f in functions:
+        boot = lambda_dir / f / "bootstrap"
+        if boot.exists():
+            result["arm64"][f] = {"binary": os.path.getsize(boot), "zip": zip_size(boot)}
+    if result["arm64"]:
+        result["arm64_source"] = ("`make build` (cargo lambda build --release --arm64, target/lambda/<function>/bootstrap), "
+                                  "zipped with deflate as sam deploy does")
+    missing = [f for f in functions if f not in result["arm64"]]
+    if missing:
+        result["arm64_error"] = f"no target/lambda/<function>/bootstrap for {', '.join(missing)}: run `make build`"
     return result
 
 

@@ -16,6 +16,9 @@ pub mod wiring;
 
 use std::sync::Arc;
 
+// mimalloc is built with `no_thp` (workspace Cargo.toml): no transparent huge pages for its arenas. With
+// them, a cold start faulted in 2 MiB pages it did not need: 18 MiB peak RSS instead of 11, and about
+// 1.6 ms more CPU, a fifth of the 7.2 ms a 128 MB function gets per 100 ms (bench/RESULTS.md).
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
