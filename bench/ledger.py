@@ -28,6 +28,12 @@ OUT = TARGET / "bench"
 RUNS = int(os.environ.get("BENCH_LEDGER_RUNS", "30"))
 ROUNDS = int(os.environ.get("BENCH_LEDGER_ROUNDS", "3"))
 ONLY = [f for f in os.environ.get("BENCH_LEDGER_ONLY", "").split(",") if f]
+# Controls whose warm series cannot be measured here, and why (written into LEDGER.md).
+NOT_MEASURED = {
+    "ebs-default-encryption": "its resource is one setting per account and region, so a warm series fixes the same "
+    "resource again and again, which the ledger's flap detection rightly ends as `contested` (a run of this benchmark "
+    "on 2026-12-01 got `contested` for every fix with the ledger on)",
+}
 TABLE = "bench-ledger"
 MODE = "/bench/mode"
 
@@ -84,7 +90,7 @@ def main():
     try:
         moto.reset()
         make_rails(moto.aws)
-        for control in [c for c in C.CONTROLS if not ONLY or c.function in ONLY]:
+        for control in [c for c in C.CONTROLS if (not ONLY or c.function in ONLY) and c.function not in NOT_MEASURED]:
             got = {False: [], True: []}
             for _ in range(ROUNDS):
                 for rails in (False, True):
@@ -132,6 +138,8 @@ def main():
         "(cap, record, event claim) and one `UpdateItem` (the read-back recorded). The kill switch's `GetParameter` is "
         "read at most once a minute per process, so it does not show per remediation. A compliant resource costs no "
         "extra request (tests/ledger.rs counts it).",
+        "",
+        *[f"Not measured: `{name}`: {why}." for name, why in NOT_MEASURED.items()],
         "",
         "Problems: " + (json.dumps(problems) if problems else "none (every remediation read back `remediated`, with an "
                                                                "`action_id` when the ledger was on)."),

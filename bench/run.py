@@ -28,6 +28,11 @@ Settings (environment):
     BENCH_SECTIONS=sizes,functions,q128,sweeps,mixed   which parts to run
     BENCH_ONLY=             only these functions / sweeps (e.g. s3-block-public-access,s3), for trying things out
     BENCH_RESULTS=bench/RESULTS.md
+    BENCH_BEFORE_TARGET=    a cargo target dir holding release binaries of the commit before issue 20 (bc0cec6:
+                            `git worktree add ../before bc0cec6` and `CARGO_TARGET_DIR=<dir> cargo build --release
+                            -p s3-block-public-access -p kms-cancel-key-deletion -p ebs-snapshot-revoke-public`):
+                            their instructions are counted in the same run, on the same machine and emulator, so
+                            "warm instructions do not grow" compares like with like
     BENCH_MOTO_KEEPALIVE=1  1 = the emulator keeps HTTP connections alive, as AWS does (bench/moto_keepalive.py);
                             0 = moto_server as it comes, which answers every request with Connection: close
 """
@@ -100,6 +105,7 @@ BEFORE = {"warm_ir": {"s3-block-public-access": 2.58e6, "kms-cancel-key-deletion
           "q128_ours_ms": "38–104 ms median (spread 20–439 ms)", "q128_boto3_s": "4.1–6.1 s",
           "s3_sweep": "12.9 s, 5.0 requests per bucket (1000 public buckets); the boto3 loop 11.8 s, 2.0",
           "warm_latency": "19 ms against the boto3 runbook's 13 ms (S3)", "cpu": "AMD EPYC"}
+BEFORE_TARGET = os.environ.get("BENCH_BEFORE_TARGET", "")
 TARGETS = {"cold_ms": 50, "rss_mb": 32, "zip_mb": 4, "warm_cpu_ms": 1, "sweep_speedup": 3,
            # issue 20: cold answer inside one 128 MB quota period, vs the boto3 baseline there; cold instructions;
            # requests per resource in a realistic S3 sweep
@@ -1138,6 +1144,21 @@ def function_section(moto, control, f, symbols):
         f["c7n_calls"] = peer_proxied(moto, control, "c7n", 3)
 
 
+def before_same_machine(moto):
+    """Instructions of the binaries before issue 20 (BENCH_BEFORE_TARGET), counted as ours_callgrind counts
+    today's: same machine, emulator and payloads."""
+    result = {"target": BEFORE_TARGET, "functions": {}}
+    for control in C.CONTROLS:
+        exe = os.path.join(BEFORE_TARGET, "release", control.function)
+        if (ONLY and control.function not in ONLY) or not os.path.exists(exe):
+            continue
+        moto.reset()
+        log(f"{control.function}: callgrind of the binary before issue 20 ({exe})")
+        r = ours_callgrind(moto, control, CALLGRIND_RUNS, CALLGRIND_WARM, exe=exe, tag="before")
+        result["functions"][control.function] = {"cold_ir": r["cold_ir"], "warm_ir": r["warm_ir"]}
+    return result
+
+
 # ---- main -------------------------------------------------------------------------------------------
 
 def main():
@@ -1186,6 +1207,8 @@ def main():
                 data["functions"][control.function] = f
         # A section that fails
                 data["functions"][control.function] = f
+        if BEFORE_TARGET and "functions" in SECTIONS and shutil.which("callgrind_control"):
+            data["before_same_machine"] = before_same_machine(moto)
         # A section that fails is reported, and the others still run; the results so far are kept after each.
         for name, run_section in (("q128", lambda: q128(moto)), ("sweeps", lambda: sweeps(moto, regions)),
                                   ("mixed", lambda: mixed_sweeps(moto))):
