@@ -26,10 +26,14 @@ $(VENV)/.installed: requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-# The binaries first, with cargo's progress on the terminal (cargo lambda watch builds silently).
-demo: venv
+# The binaries first, with cargo's progress on the terminal (cargo lambda watch builds silently). On a
+# fresh clone the emulator's venv installs at the same time (its log is shown only if it fails).
+demo:
 	@echo "== building the $(words $(FUNCTIONS)) functions (debug; the first build compiles the AWS SDK crates)"
-	cargo build --bins $(addprefix -p ,$(FUNCTIONS))
+	@log=$$(mktemp); $(MAKE) --no-print-directory venv > $$log 2>&1 & venv=$$!; \
+	  cargo build --bins $(addprefix -p ,$(FUNCTIONS)); built=$$?; \
+	  if ! wait $$venv; then echo "== installing .venv failed:"; cat $$log; rm -f $$log; exit 1; fi; \
+	  rm -f $$log; exit $$built
 	$(PY) tests/e2e/run.py --demo
 
 # deny and fuzz-smoke first: installing cargo-deny and cargo-fuzz builds them in a temporary target
