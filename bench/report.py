@@ -1117,8 +1117,8 @@ def readme_section(d, targets):
     load = d.get("load") or {}
     q_fns = (d.get("q128") or {}).get("functions", {})
     w(f"`make bench` (about {d['elapsed_s'] / 60:.0f} minutes once the release binaries are built) runs our "
-      f"functions ({len(present)} of them per remediation against both peers, {len(q_fns)} in the 128 MB cold starts, "
-      "the ten sizes), Cloud Custodian (c7n) and a plain boto3 fix in the style of AWS's SSM remediation runbooks "
+      f"functions ({len(present)} of them remediation by remediation against both peers, {len(q_fns)} in the 128 MB "
+      "cold starts, all of them in the sizes), Cloud Custodian (c7n) and a plain boto3 fix in the style of AWS's SSM remediation runbooks "
       "against the same moto emulator in one run"
       + (" (HTTP connections kept alive, as AWS does)" if s.get("moto_keepalive") else "")
       + ", reads the emulator's state back after each, and writes "
