@@ -128,8 +128,8 @@ bench/.venv/.installed: bench/requirements.txt
 	bench/.venv/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	touch $@
 
-# Release binaries for the host (cold start, memory, CPU); arm64 zip sizes come from .aws-sam/build
-# (make build) when it is there, else from cargo lambda build --arm64 into target/bench-arm64.
+# Release binaries for the host (cold start, memory, CPU); the arm64 sizes are those of make build's
+# binaries in target/lambda (a no-op when nothing changed).
 bench: venv bench/.venv/.installed build
 	cargo build --release $(addprefix -p ,$(FUNCTIONS))
 	bench/.venv/bin/python bench/run.py

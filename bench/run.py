@@ -1205,8 +1205,6 @@ def main():
                     log(f"{control.function} failed: {traceback.format_exc()}")
                     continue
                 data["functions"][control.function] = f
-        # A section that fails
-                data["functions"][control.function] = f
         if BEFORE_TARGET and "functions" in SECTIONS and shutil.which("callgrind_control"):
             data["before_same_machine"] = before_same_machine(moto)
         # A section that fails is reported, and the others still run; the results so far are kept after each.
