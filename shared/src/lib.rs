@@ -16,9 +16,10 @@ pub mod wiring;
 
 use std::sync::Arc;
 
-// mimalloc is built with `no_thp` (workspace Cargo.toml): no transparent huge pages for its arenas. With
-// them, a cold start faulted in 2 MiB pages it did not need: 18 MiB peak RSS instead of 11, and about
-// 1.6 ms more CPU, a fifth of the 7.2 ms a 128 MB function gets per 100 ms (bench/RESULTS.md).
+// mimalloc is built with `no_thp` (workspace Cargo.toml): it no longer asks for transparent huge pages
+// for its arenas. With them, on a kernel whose THP mode is `madvise`, a cold start faulted in 2 MiB pages
+// it did not need: 18 MiB peak RSS instead of 11, and about 1.6 ms more CPU, a fifth of the 7.2 ms a
+// 128 MB function gets per 100 ms (measured by hand; bench/RESULTS.md, "Cold start at 128 MB").
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
