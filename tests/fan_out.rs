@@ -45,7 +45,12 @@ struct Org {
     queue_url: String,
     queue_arn: String,
     dlq_url: String,
+    /// The queue's visibility timeout, s: how long a failed message stays away before it is received again.
+    visibility: u32,
 }
+
+/// How long a received batch stays invisible while the test hands it to the function, s.
+const HOLD: i32 = 300;
 
 async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
     let attrs = sqs.get_queue_attributes().queue_url(url).attribute_names(QueueAttributeName::QueueArn).send().await;
@@ -92,7 +97,7 @@ async fn organization(size: usize, visibility: u32) -> Org {
         .queue_url
         .unwrap();
     let queue_arn = queue_arn(&sqs, &queue_url).await;
-    Org { proxy, central, management, accounts, queue_url, queue_arn, dlq_url }
+    Org { proxy, central, management, accounts, queue_url, queue_arn, dlq_url, visibility }
 }
 
 impl Org {
@@ -130,7 +135,18 @@ impl Org {
     /// successes deleted. Returns the bodies handled and the failed ones, or `None` on an empty poll.
     async fn poll_once(&self, rt: &Rt) -> Option<(Vec<Value>, Vec<Value>)> {
         let sqs = self.sqs();
-        let out = sqs.receive_message().queue_url(&self.queue_url).max_number_of_messages(10).send().await.unwrap();
+        // Received for HOLD seconds, not the queue's short visibility timeout: a batch still being handled
+        // (slow on a loaded CI machine) must not be delivered again to another instance meanwhile, which
+        // the template rules out by a visibility timeout of six times the function's timeout. A failed
+        // message is then given back after the queue's own timeout, as the mapping leaves it.
+        let out = sqs
+            .receive_message()
+            .queue_url(&self.queue_url)
+            .max_number_of_messages(10)
+            .visibility_timeout(HOLD)
+            .send()
+            .await
+            .unwrap();
         let messages = out.messages();
         if messages.is_empty() {
             return None;
@@ -155,6 +171,13 @@ impl Org {
         for m in messages {
             let body: Value = serde_json::from_str(m.body().unwrap()).unwrap();
             if failed.contains(m.message_id().unwrap()) {
+                sqs.change_message_visibility()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(m.receipt_handle().unwrap())
+                    .visibility_timeout(self.visibility as i32)
+                    .send()
+                    .await
+                    .unwrap();
                 failures.push(body.clone());
             } else {
                 sqs.delete_message()
