@@ -852,17 +852,27 @@ def render(d, targets):
         before = d.get("before") or {}
         if (d.get("before_same_machine") or {}).get("functions"):
             same = d["before_same_machine"]["functions"]
+            fns = d.get("functions") or {}
+            now = {f: fns[f]["callgrind"]["warm_ir"]["median"] for f in same if (fns.get(f) or {}).get("callgrind")}
+            growth = sorted((now[f] / x["warm_ir"]["median"] - 1) * 100 for f, x in same.items() if f in now)
+            if not growth:
+                grew = "no warm remediation of today's binaries was counted in this run"
+            elif growth[-1] <= 1:
+                grew = "a warm remediation needs no more instructions than it did"
+            else:
+                grew = (f"a warm remediation needs {max(growth[0], 0):.0f}–{growth[-1]:.0f}% more instructions "
+                        "than it did")
             w("Instructions of the binaries before issue 20 (commit bc0cec6, built into `BENCH_BEFORE_TARGET`), "
               + (d["before_same_machine"].get("note") or "counted in this run the way today's are (same machine, "
                                                           "emulator and payloads)") + ": warm "
               + ", ".join(f"`{f}` {x['warm_ir']['median'] / 1e6:.2f} M" for f, x in same.items())
               + "; cold " + ", ".join(f"`{f}` {x['cold_ir']['median'] / 1e6:.1f} M" for f, x in same.items()) + ". "
-              "Cold starts need a quarter of the instructions they needed (the trust store); a warm remediation "
-              "needs 9–10% more. Between the two commits the warm path gained the typed event envelopes, the "
-              "report's console and finding links, the per-protocol SNS message (e-mail text and JSON in one "
-              "publish), the EMF metrics line, the exception and ledger checks (both off here) and, for S3's event, the concurrent "
-              "read of state and tags; which of them costs what was not profiled: that needs symbol builds of both "
-              "commits (`BENCH_PROFILE=1`, a separate release build each), which did not fit in this session.")
+              "Cold starts need a quarter of the instructions they needed (the trust store); " + grew + ". "
+              "Between the two commits the warm path gained the typed event envelopes, the report's console and "
+              "finding links, the per-protocol SNS message (e-mail text and JSON in one publish), the EMF metrics "
+              "line, the exception and ledger checks (both off here) and, for S3's event, the concurrent read of "
+              "state and tags. Where it goes: `BENCH_PROFILE=1` (a symbols build, callgrind by function); the "
+              "README's Benchmarks section has the profile of S3.")
             w("")
         elif before.get("cpu") and before["cpu"] not in m["cpu"]:
             w(f"The counts before issue 20 were taken on an {before['cpu']}; this machine is an {m['cpu']}. Instruction "
@@ -1197,5 +1207,6 @@ def readme_section(d, targets):
 if __name__ == "__main__":
     import pathlib
     data = json.loads(pathlib.Path(sys.argv[1]).read_text())
-    from run import TARGETS
+    from run import BEFORE, TARGETS
+    data.setdefault("before", BEFORE)  # as run.py renders it
     print(render(data, TARGETS))

@@ -10,8 +10,6 @@
 //! the binary), while what we need is a handful of values known when the report is done, in the same
 //! stdout stream as the report line.
 
-use serde_json::{json, Map, Value};
-
 use crate::report::{Outcome, Report};
 
 pub const NAMESPACE: &str = "AutoRemediation";
@@ -30,23 +28,33 @@ pub struct Measured {
     pub time_to_remediate_ms: Vec<u64>,
 }
 
-/// The invocation's EMF records, stamped `timestamp_ms` (milliseconds since the epoch).
-pub fn records(report: &Report, measured: &Measured, timestamp_ms: u64) -> Vec<Value> {
-    let trigger = serde_json::to_value(report.trigger).unwrap_or(Value::Null);
-    let mut invocation = vec![("AwsRequests", "Count", json!(measured.aws_requests))];
-    if let Some(n) = measured.resources_scanned {
-        invocation.push(("ResourcesScanned", "Count", json!(n)));
-    }
-    let base = |outcome: Option<Outcome>| {
-        let mut fields = Map::new();
-        fields.insert("Control".into(), json!(report.control));
-        fields.insert("Trigger".into(), trigger.clone());
+/// One metric of a record: a count, or the values of a distribution (at most `MAX_VALUES`).
+enum Metric<'a> {
+    One(u64),
+    Many(&'a [u64]),
+}
+
+/// The invocation's EMF records, one JSON object per line, stamped `timestamp_ms` (milliseconds since
+/// the epoch). Written as text directly: building them as `serde_json::Value`s first cost more than the
+/// rest of the report's delivery but the publish (bench/RESULTS.md, warm instructions).
+pub fn records(report: &Report, measured: &Measured, timestamp_ms: u64) -> Vec<String> {
+    let head = |outcome: Option<Outcome>| {
+        let mut line = String::with_capacity(320);
+        line.push_str("{\"Control\":");
+        push_str(&mut line, &report.control);
+        line.push_str(",\"Trigger\":");
+        push_str(&mut line, report.trigger.as_str());
         if let Some(o) = outcome {
-            fields.insert("Outcome".into(), json!(o.as_str()));
+            line.push_str(",\"Outcome\":");
+            push_str(&mut line, o.as_str());
         }
-        fields
+        line
     };
-    let mut out = vec![record(base(None), &[&["Control"]], invocation, timestamp_ms)];
+    let mut invocation = vec![("AwsRequests", "Count", Metric::One(measured.aws_requests))];
+    if let Some(n) = measured.resources_scanned {
+        invocation.push(("ResourcesScanned", "Count", Metric::One(n)));
+    }
+    let mut out = vec![record(head(None), &[&["Control"]], &invocation, timestamp_ms)];
 
     let mut counts: Vec<(Outcome, u64)> = Vec::new();
     for r in &report.results {
@@ -58,48 +66,104 @@ pub fn records(report: &Report, measured: &Measured, timestamp_ms: u64) -> Vec<V
     let by_outcome: &[&[&str]] = &[&["Control", "Outcome"], &["Control"]];
     let mut times = measured.time_to_remediate_ms.chunks(MAX_VALUES);
     for (outcome, n) in counts {
-        let mut metrics = vec![("Results", "Count", json!(n))];
+        let mut metrics = vec![("Results", "Count", Metric::One(n))];
         if outcome == Outcome::Remediated {
             if let Some(first) = times.next() {
-                metrics.push(("TimeToRemediate", "Milliseconds", json!(first)));
+                metrics.push(("TimeToRemediate", "Milliseconds", Metric::Many(first)));
             }
         }
-        out.push(record(base(Some(outcome)), by_outcome, metrics, timestamp_ms));
+        out.push(record(head(Some(outcome)), by_outcome, &metrics, timestamp_ms));
     }
     // A sweep that fixed more than 100 resources: the other times in records of their own.
     for more in times {
-        let metrics = vec![("TimeToRemediate", "Milliseconds", json!(more))];
-        out.push(record(base(Some(Outcome::Remediated)), by_outcome, metrics, timestamp_ms));
+        let metrics = [("TimeToRemediate", "Milliseconds", Metric::Many(more))];
+        out.push(record(head(Some(Outcome::Remediated)), by_outcome, &metrics, timestamp_ms));
     }
     out
 }
 
-fn record(
-    mut fields: Map<String, Value>,
-    dimensions: &[&[&str]],
-    metrics: Vec<(&str, &str, Value)>,
-    timestamp_ms: u64,
-) -> Value {
-    let definitions: Vec<Value> = metrics.iter().map(|(name, unit, _)| json!({"Name": name, "Unit": unit})).collect();
+/// Ends the record begun in `line` (its dimension fields): the metric values, then the `_aws` metadata.
+fn record(mut line: String, dimensions: &[&[&str]], metrics: &[(&str, &str, Metric)], timestamp_ms: u64) -> String {
     for (name, _, value) in metrics {
-        fields.insert(name.into(), value);
+        line.push(',');
+        push_str(&mut line, name);
+        line.push(':');
+        match value {
+            Metric::One(n) => push_u64(&mut line, *n),
+            Metric::Many(values) => {
+                line.push('[');
+                for (i, n) in values.iter().enumerate() {
+                    if i > 0 {
+                        line.push(',');
+                    }
+                    push_u64(&mut line, *n);
+                }
+                line.push(']');
+            }
+        }
     }
-    fields.insert(
-        "_aws".into(),
-        json!({
-            "Timestamp": timestamp_ms,
-            "CloudWatchMetrics": [{"Namespace": NAMESPACE, "Dimensions": dimensions, "Metrics": definitions}],
-        }),
-    );
-    Value::Object(fields)
+    line.push_str(",\"_aws\":{\"Timestamp\":");
+    push_u64(&mut line, timestamp_ms);
+    line.push_str(",\"CloudWatchMetrics\":[{\"Namespace\":");
+    push_str(&mut line, NAMESPACE);
+    line.push_str(",\"Dimensions\":[");
+    for (i, set) in dimensions.iter().enumerate() {
+        line.push_str(if i > 0 { ",[" } else { "[" });
+        for (j, key) in set.iter().enumerate() {
+            if j > 0 {
+                line.push(',');
+            }
+            push_str(&mut line, key);
+        }
+        line.push(']');
+    }
+    line.push_str("],\"Metrics\":[");
+    for (i, (name, unit, _)) in metrics.iter().enumerate() {
+        line.push_str(if i > 0 { ",{\"Name\":" } else { "{\"Name\":" });
+        push_str(&mut line, name);
+        line.push_str(",\"Unit\":");
+        push_str(&mut line, unit);
+        line.push('}');
+    }
+    line.push_str("]}]}}");
+    line
+}
+
+/// `text` as a JSON string: quotes, backslashes and control characters escaped (RFC 8259).
+fn push_str(line: &mut String, text: &str) {
+    line.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => line.push_str("\\\""),
+            '\\' => line.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                line.push_str("\\u00");
+                line.push(HEX[(c as usize) >> 4] as char);
+                line.push(HEX[(c as usize) & 0xf] as char);
+            }
+            c => line.push(c),
+        }
+    }
+    line.push('"');
+}
+
+fn push_u64(line: &mut String, n: u64) {
+    use std::fmt::Write;
+    let _ = write!(line, "{n}");
 }
 
 /// Prints the invocation's records on stdout, one line each, where Lambda sends them to CloudWatch Logs.
 pub fn emit(report: &Report, measured: &Measured) {
+    use std::io::Write;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let mut text = String::new();
     for line in records(report, measured, now.as_millis() as u64) {
-        println!("{line}");
+        text.push_str(&line);
+        text.push('\n');
     }
+    // One write for all the records; a closed stdout is not worth failing the invocation for.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 #[cfg(test)]
@@ -107,6 +171,7 @@ mod tests {
     use super::*;
     use crate::report::TargetResult;
     use crate::trigger::Kind;
+    use serde_json::{json, Map, Value};
 
     const UNITS: &[&str] = &[
         "Seconds",
@@ -214,7 +279,7 @@ mod tests {
     fn an_invocation_writes_one_record_for_itself_and_one_per_outcome() {
         let r = report(&[Outcome::Remediated, Outcome::Remediated, Outcome::AlreadyCompliant, Outcome::Failed]);
         let measured = Measured { aws_requests: 9, resources_scanned: Some(3), time_to_remediate_ms: vec![420, 640] };
-        let lines: Vec<String> = records(&r, &measured, 1_700_000_000_000).iter().map(Value::to_string).collect();
+        let lines: Vec<String> = records(&r, &measured, 1_700_000_000_000);
         assert_eq!(lines.len(), 4);
         let invocation = check(&lines[0]);
         assert_eq!(invocation["AwsRequests"], 9);
@@ -272,5 +337,16 @@ mod tests {
         assert_eq!(all, (0..250).collect::<Vec<_>>());
         assert_eq!(check(&lines[1].to_string())["Results"], 250, "the count once");
         assert!(!check(&lines[2].to_string()).contains_key("Results"));
+    }
+
+    #[test]
+    fn strings_are_escaped_as_json() {
+        let mut r = report(&[Outcome::Failed]);
+        r.control = "a\"b\\c\u{1}\n\u{1f}é".into();
+        for line in records(&r, &Measured::default(), 1) {
+            let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            assert_eq!(v["Control"], r.control.as_str());
+            assert!(!line.contains('\n'));
+        }
     }
 }

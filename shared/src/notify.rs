@@ -29,7 +29,13 @@ pub fn log(report: &Report) {
 }
 
 pub fn log_lines(report: &Report, limit: usize) -> Vec<String> {
-    let whole = serde_json::json!({ "message": "remediation report", "report": report }).to_string();
+    // Serialized straight from the report: a `json!` value would copy the whole report into a tree first.
+    #[derive(serde::Serialize)]
+    struct Line<'a> {
+        message: &'static str,
+        report: &'a Report,
+    }
+    let whole = serde_json::to_string(&Line { message: "remediation report", report }).expect("a report is JSON");
     if whole.len() <= limit {
         return vec![whole];
     }
@@ -159,6 +165,13 @@ pub async fn publish(sns: &aws_sdk_sns::Client, topic_arn: &str, report: &Report
     Ok(true)
 }
 
+/// SNS's per-protocol structure: the keys are protocols, `default` for those not named.
+#[derive(serde::Serialize)]
+struct PerProtocol<'a> {
+    default: &'a str,
+    email: &'a str,
+}
+
 /// The per-protocol message (`MessageStructure=json`) within `limit` bytes: `default`, what SQS,
 /// Lambda, HTTPS and e-mail-json subscribers get, is the JSON report (`message_body`'s long-report
 /// rule applies); `email` is the readable text.
@@ -167,7 +180,7 @@ pub fn message(report: &Report, limit: usize) -> serde_json::Result<String> {
     let mut body_limit = SNS_BODY_LIMIT.min(limit);
     loop {
         let body = message_body(report, body_limit)?;
-        let message = serde_json::json!({ "default": body, "email": email }).to_string();
+        let message = serde_json::to_string(&PerProtocol { default: &body, email: &email })?;
         // Escaping the report inside a JSON string makes it longer: shrink the body by the excess.
         if message.len() <= limit || body_limit < 4096 {
             return Ok(message);

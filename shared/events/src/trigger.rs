@@ -29,6 +29,20 @@ pub enum Kind {
     Sqs,
 }
 
+impl Kind {
+    /// The name as it is serialized (`"config"`, `"sqs"`...), for text written without serde.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Config => "config",
+            Kind::Cloudtrail => "cloudtrail",
+            Kind::Securityhub => "securityhub",
+            Kind::Schedule => "schedule",
+            Kind::Manual => "manual",
+            Kind::Sqs => "sqs",
+        }
+    }
+}
+
 /// The accounts an organization-wide sweep fans out to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Accounts {

@@ -483,3 +483,10 @@ fn sqs_batches_are_per_message_sweeps() {
         assert!(msg.starts_with("SQS event: ") && msg.contains(says), "{event}: {msg}");
     }
 }
+
+#[test]
+fn a_kind_names_itself_as_serde_does() {
+    for kind in [Kind::Config, Kind::Cloudtrail, Kind::Securityhub, Kind::Schedule, Kind::Manual, Kind::Sqs] {
+        assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+    }
+}
