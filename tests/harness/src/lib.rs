@@ -107,6 +107,8 @@ pub struct Request {
     pub operation: String,
     /// The request body as text (form-encoded for query protocols: `RoleArn=arn%3Aaws%3Aiam...`).
     pub body: String,
+    /// When the proxy had read the whole request (before any injected delay).
+    pub at: std::time::Instant,
 }
 
 impl Request {
@@ -334,7 +336,7 @@ async fn serve(mut conn: tokio::net::TcpStream, upstream: u16, state: Arc<Mutex<
     } else {
         format!("{method} {path}")
     };
-    let request = Request { method, path, operation, body: body.clone() };
+    let request = Request { method, path, operation, body: body.clone(), at: std::time::Instant::now() };
     let fault = {
         let mut s = state.lock().unwrap();
         s.requests.push(request.clone());
