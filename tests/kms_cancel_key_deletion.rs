@@ -549,8 +549,8 @@ async fn events_with_nothing_to_do_are_ignored_without_aws_calls() {
 }
 
 /// Issue 20: a CloudTrail event names the key by ARN: no DescribeKey to locate it, and the first
-/// DescribeKey (the read) and ListResourceTags go out at once (held back 2 s each, about 2 s in
-/// all, not 4); one DescribeKey before the writes, one to read back.
+/// DescribeKey (the read) and ListResourceTags go out at once (held back 2 s each, the second reaches
+/// the proxy while the first is held); one DescribeKey before the writes, one to read back.
 #[tokio::test]
 async fn an_event_reads_the_key_and_its_tags_at_once() {
     let s = setup().await;
