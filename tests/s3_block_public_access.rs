@@ -571,8 +571,7 @@ fn is_block_read(r: &Request) -> bool {
 
 /// Issue 20: an event about a change names a bucket that is most likely public, so its Block Public Access
 /// and its tags are read at once (held back 2 s each, the second reaches the proxy while the first is
-/// held, not 2 s later); a manual payload
-/// on a compliant bucket still costs one read and no tag read.
+/// held, not 2 s later); a manual payload on a compliant bucket still costs one read and no tag read.
 #[tokio::test]
 async fn an_event_reads_the_state_and_the_tags_at_once() {
     let s = setup().await;
