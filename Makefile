@@ -50,12 +50,15 @@ lint:
 unit: venv
 	cargo test --workspace
 
-# template.yaml, member-role.yaml, the README's control table and tests/template/wiring.json follow
-# from each control's WIRING (tools/generate.py); generate-check fails when the committed ones are stale.
+# sdk/ (the AWS SDK crates with the operations the code calls: tools/sdk_trim.py, sdk/README.md) first;
+# then template.yaml, member-role.yaml, the README's control table and tests/template/wiring.json from
+# each control's WIRING (tools/generate.py). generate-check fails when the committed ones are stale.
 generate: venv
+	$(PY) tools/sdk_trim.py
 	$(PY) tools/generate.py
 
 generate-check: venv
+	$(PY) tools/sdk_trim.py --check
 	$(PY) tools/generate.py --check
 
 # Every events/ file through the real binary on cargo lambda watch.

@@ -126,7 +126,11 @@ def locked_versions():
 
 
 def sdk_operations(crate):
-    """The operation names of an SDK crate (`src/operation/<name>/`), at the locked version."""
+    """The operation names of an SDK crate (`src/operation/<name>/`): those of its trimmed copy in sdk/
+    (every operation the code can call: tools/sdk_trim.py), else of the locked version's sources."""
+    trimmed = ROOT / "sdk" / crate / "src" / "operation"
+    if trimmed.is_dir():
+        return {p.name for p in trimmed.iterdir() if p.is_dir()}
     version = locked_versions()[crate]
     pattern = str(cargo_home() / "registry/src/*" / f"{crate}-{version}" / "src/operation")
     dirs = glob.glob(pattern)
