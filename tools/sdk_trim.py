@@ -359,6 +359,22 @@ def differences(a, b):
     return diffs
 
 
+def wiring_problems():
+    """Cargo.toml must patch exactly these crates with these folders, and Cargo.lock lock these versions."""
+    problems = []
+    manifest = (ROOT / "Cargo.toml").read_text()
+    section = re.search(r"^\[patch\.crates-io\]\n(.*?)(?:\n\[|\Z)", manifest, re.S | re.M)
+    patched = dict(re.findall(r'^([\w-]+) = \{ path = "([^"]+)" \}', section.group(1), re.M)) if section else {}
+    if patched != {name: f"sdk/{name}" for name in CRATES}:
+        problems.append(f"Cargo.toml [patch.crates-io] is {patched}, not every crate of CRATES as sdk/<name>")
+    lock = (ROOT / "Cargo.lock").read_text()
+    for name, version in CRATES.items():
+        locked = re.findall(rf'\[\[package\]\]\nname = "{name}"\nversion = "([^"]+)"\n(source = )?', lock)
+        if locked != [(version, "")]:
+            problems.append(f"Cargo.lock has {name} {locked} (want {version} from sdk/{name})")
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="fail when sdk/ is stale")
@@ -372,6 +388,10 @@ def main():
             stale = differences(str(SDK), tmp) if SDK.exists() else [str(SDK)]
         if stale:
             print("sdk/ is stale (run `make generate`):\n  " + "\n  ".join(sorted(stale)[:20]), file=sys.stderr)
+            sys.exit(1)
+        problems = wiring_problems()
+        if problems:
+            print("\n".join(problems), file=sys.stderr)
             sys.exit(1)
         print("sdk/ is up to date")
         return
