@@ -158,7 +158,6 @@ def code_of(chunk):
 
 class Crate:
     def __init__(self, files):
-        self.files = files
         self.src = {p: b.decode() for p, b in files.items() if p.startswith("src/") and p.endswith(".rs")}
         self.ops = {p.split("/")[2] for p in self.src if p.startswith("src/operation/") and p.count("/") >= 3}
         self.names = {}  # exported type name -> unit
@@ -231,8 +230,8 @@ def trim(files, keep_ops):
         if crate.unit(path)[0] == "core" and path not in LISTS:
             keep_ops |= {name for kind, name in crate.refs(text) if kind == "op"}
             keep_ops |= crate.ops & set(re.findall(r"\.(\w+)\(", code_of(text)))
-    # Units whose fate is fixed up front: the operations asked for (and no other), no waiter, and every
-    # modelled error (the service's `Error` enum names them all).
+    # Left out whatever names them: the operations not asked for, and every waiter. Every modelled error
+    # is kept (the service's `Error` enum in error_meta.rs names them all): they start the walk below.
     fixed_out = {("op", op) for op in crate.ops - keep_ops} | {
         crate.unit(p) for p in crate.src if crate.unit(p)[0] == "waiter"
     }
