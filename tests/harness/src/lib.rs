@@ -371,6 +371,15 @@ async fn serve(mut conn: tokio::net::TcpStream, upstream: u16, state: Arc<Mutex<
         Some(Action::Delay(pause)) => tokio::time::sleep(pause).await,
         None => {}
     }
+    // moto's DynamoDB is not atomic under concurrent requests (its server runs a thread per request,
+    // without locks): TransactWriteItems deep-copies the tables first and, when the transaction is
+    // cancelled, puts that copy back, erasing what other requests wrote meanwhile — a capped
+    // reservation could undo a concurrent one's counter increment and let an 11th write past a cap of
+    // 10. DynamoDB applies each request atomically; here DynamoDB requests reach moto one at a time.
+    let _one_at_a_time = match headers.get("x-amz-target") {
+        Some(target) if target.starts_with("DynamoDB_") => Some(DYNAMODB.lock().await),
+        _ => None,
+    };
     let mut up = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await?;
     up.write_all(&buf).await?;
     let mut response = Vec::new();
@@ -378,6 +387,9 @@ async fn serve(mut conn: tokio::net::TcpStream, upstream: u16, state: Arc<Mutex<
     conn.write_all(&response).await?;
     conn.shutdown().await
 }
+
+/// Every proxy of a test binary shares its one moto: one lock for all of them.
+static DYNAMODB: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// An SQS queue subscribed to a new SNS topic: what a report subscriber would receive.
 pub struct Subscriber {
